@@ -1,0 +1,53 @@
+# The README's commands. `make run` and `make test` work on a fresh clone: they make the
+# virtualenv and install what they need first.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_BIN ?= /usr/lib/postgresql/15/bin
+
+.PHONY: run test test-sqlite test-postgres lint migrations-check install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A local board on the embedded SQLite file, with the source page loaded into an empty database.
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py loadsource
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(STAMP)
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= $(VENV)/bin/pytest
+
+# The same suite on a throwaway PostgreSQL cluster that .ci/with-postgres starts and stops.
+test-postgres: $(STAMP)
+	PG_BIN=$(PG_BIN) bash .ci/with-postgres $(VENV)/bin/pytest
+
+# Everything CI checks. PostgreSQL runs where its server binaries are present; with CI=true
+# their absence is a failure, not a skip.
+test: lint migrations-check test-sqlite
+	@if [ -x "$(PG_BIN)/postgres" ]; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL server binaries not found in $(PG_BIN): CI needs them" >&2; exit 1; \
+	else \
+		echo "Note: PostgreSQL not found in $(PG_BIN); the suite ran on SQLite only."; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BoardConfig(AppConfig):
+    name = "board"
+    verbose_name = _("게시판")
+    default_auto_field = "django.db.models.BigAutoField"

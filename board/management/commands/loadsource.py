@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from board.models import Author, Comment, Post
+
+FIXTURE = settings.BASE_DIR / "fixtures" / "source_page.json"
+
+
+class Command(BaseCommand):
+    help = "Load the source page's board (fixtures/source_page.json) into an empty database."
+
+    def handle(self, *args, **options):
+        if Post.objects.exists() or Author.objects.exists() or Comment.objects.exists():
+            self.stdout.write("The database already has content: the fixture was not loaded.")
+            return
+        call_command("loaddata", FIXTURE, verbosity=options["verbosity"])
+        self.stdout.write(self.style.SUCCESS(f"Loaded {Post.objects.count()} articles."))

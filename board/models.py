@@ -1,0 +1,185 @@
+"""The board's data: boards, authors, posts and comments.
+
+The listing is designed for a million posts: every post that readers can see has a dense
+position ``seq`` (1 = oldest) kept by ``board.services``, and the board row carries
+``post_count``. A page is then a range seek on the ``(board, seq)`` index, so the first and
+the last page cost the same, with no ``COUNT(*)`` and no ``OFFSET``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PAGE_SIZE = 20
+
+
+class Board(models.Model):
+    slug = models.SlugField(_("주소 이름"), unique=True)
+    name = models.CharField(_("이름"), max_length=100)
+    # Counters kept in the same transaction as each change (board.services), never counted.
+    post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
+    last_number = models.PositiveIntegerField(_("마지막 글 번호"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("게시판")
+        verbose_name_plural = _("게시판")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("board:post-list")
+
+    def get_page_url(self, page):
+        url = self.get_absolute_url()
+        return url if page == 1 else f"{url}?page={page}"
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.post_count // PAGE_SIZE))
+
+    def page_of(self, seq):
+        """The listing page (1 = newest) that shows the post at position ``seq``."""
+        return (self.post_count - seq) // PAGE_SIZE + 1
+
+    def seq_range(self, page):
+        """The positions shown on ``page``, as (lowest, highest)."""
+        high = self.post_count - (page - 1) * PAGE_SIZE
+        return max(1, high - PAGE_SIZE + 1), high
+
+
+class Author(models.Model):
+    name = models.CharField(_("이름"), max_length=50)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("글쓴이")
+        verbose_name_plural = _("글쓴이")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("board:post-list")
+
+
+class PostQuerySet(models.QuerySet):
+    def listed(self):
+        """Posts readers can see in the listing (they have a position)."""
+        return self.filter(seq__isnull=False)
+
+    def for_listing(self):
+        """Only what a listing row shows: no body, the author's name in the same query."""
+        return self.select_related("author").defer("body", "created_at", "updated_at")
+
+    def listing_rows(self, board, low, high, extra_seqs=()):
+        """One query for a listing page: positions low..high, ``extra_seqs`` and every notice."""
+        wanted = Q(seq__gte=low, seq__lte=high) | Q(is_notice=True, seq__isnull=False)
+        if extra_seqs:
+            wanted |= Q(seq__in=list(extra_seqs))
+        return self.for_listing().filter(wanted, board=board)
+
+
+class Post(models.Model):
+    board = models.ForeignKey(
+        Board, verbose_name=_("게시판"), on_delete=models.PROTECT, related_name="posts"
+    )
+    number = models.PositiveIntegerField(_("번호"), editable=False)
+    # Dense position among listed posts (1 = oldest); NULL while a post is not listed.
+    seq = models.PositiveIntegerField(_("목록 위치"), null=True, editable=False)
+    title = models.CharField(_("제목"), max_length=200)
+    body = models.TextField(_("본문"), blank=True)
+    author = models.ForeignKey(
+        Author, verbose_name=_("글쓴이"), on_delete=models.PROTECT, related_name="posts"
+    )
+    published_at = models.DateTimeField(_("게시 시각"), default=timezone.now)
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    views = models.PositiveIntegerField(_("조회 수"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
+    has_image = models.BooleanField(_("이미지 있음"), default=False)
+    is_notice = models.BooleanField(_("공지"), default=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("글")
+        verbose_name_plural = _("글")
+        constraints = [
+            models.UniqueConstraint(fields=["board", "number"], name="post_board_number_unique"),
+        ]
+        indexes = [
+            # The listing's range seek. Deliberately without views/comment_count, so the
+            # counters' frequent updates never touch this index.
+            models.Index(fields=["board", "seq"], name="post_listing_idx"),
+            models.Index(
+                fields=["board", "seq"],
+                name="post_notice_idx",
+                condition=Q(is_notice=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("board:post-detail", kwargs={"number": self.number})
+
+    @property
+    def is_new(self):
+        return timezone.now() - self.published_at < timezone.timedelta(hours=24)
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_removed=False)
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(
+        Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("글쓴이"), on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(_("내용"))
+    created_at = models.DateTimeField(_("작성 시각"), default=timezone.now)
+    # Removal is soft: the row stays, with who removed it, when and why.
+    is_removed = models.BooleanField(_("삭제됨"), default=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("삭제한 사람"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True)
+    removal_reason = models.CharField(_("삭제 사유"), max_length=200, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("댓글")
+        verbose_name_plural = _("댓글")
+        indexes = [models.Index(fields=["post", "created_at"], name="comment_post_idx")]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:30]}"
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,37 @@
+from django import template
+from django.utils.html import format_html_join
+
+register = template.Library()
+
+WINDOW = 10  # page numbers shown at once, in blocks as on Korean boards: 1–10, 11–20, ...
+
+
+@register.inclusion_tag("includes/pagination.html")
+def pagination(board, page):
+    num_pages = board.num_pages
+    page_url = board.get_page_url
+    start = (page - 1) // WINDOW * WINDOW + 1
+    end = min(start + WINDOW - 1, num_pages)
+    return {
+        "page": page,
+        "num_pages": num_pages,
+        "pages": [(n, page_url(n)) for n in range(start, end + 1)],
+        "first_url": page_url(1) if page > 1 else None,
+        "prev_url": page_url(page - 1) if page > 1 else None,
+        "next_url": page_url(page + 1) if page < num_pages else None,
+        "last_url": page_url(num_pages) if page < num_pages else None,
+    }
+
+
+@register.simple_tag
+def post_url(post, page):
+    """An article's link from a listing page, remembering that page for the way back."""
+    url = post.get_absolute_url()
+    return url if page == 1 else f"{url}?page={page}"
+
+
+@register.filter
+def paragraphs(text):
+    """Plain text as HTML paragraphs, one per line as on the source board, escaped."""
+    lines = (line.strip() for line in text.splitlines())
+    return format_html_join("\n", "<p>{}</p>", ((line,) for line in lines if line))

@@ -1,0 +1,28 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from board import services
+
+BROWSER_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
+
+
+@pytest.fixture
+def client():
+    """A test client that presents itself as a browser, as readers do."""
+    return Client(HTTP_USER_AGENT=BROWSER_UA)
+
+
+@pytest.fixture
+def board(db):
+    return services.default_board()
+
+
+@pytest.fixture
+def source_board(db):
+    """The shipped fixture: the source page's 20 articles, loaded as `make run` loads them."""
+    call_command("loadsource", verbosity=0)
+    return services.default_board()

@@ -1,0 +1,54 @@
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from board import services
+from board.models import Author, Comment, Post
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery")
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Faker("name", locale="ko_KR")
+    user = None
+
+
+class PostFactory(DjangoModelFactory):
+    """Posts are numbered by the board, as in production: through board.services."""
+
+    class Meta:
+        model = Post
+
+    board = factory.LazyFunction(services.default_board)
+    author = factory.SubFactory(AuthorFactory)
+    title = factory.Faker("catch_phrase", locale="ko_KR")
+    body = factory.Faker("paragraph", locale="ko_KR")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.publish_new_post(model_class(*args, **kwargs))
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(AuthorFactory)
+    body = factory.Faker("sentence", locale="ko_KR")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.save_new_comment(model_class(*args, **kwargs))

@@ -1,0 +1,85 @@
+import pytest
+
+from board.models import Author, Comment, Post
+from tests.factories import AuthorFactory, PostFactory, UserFactory
+from tests.pages import listing_rows, soup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = UserFactory(username="editor", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_article_written_in_the_admin_gets_the_next_number_and_tops_the_listing(
+    admin_client, source_board
+):
+    author = Author.objects.get(name="아주")
+    response = admin_client.post(
+        "/admin/board/post/add/",
+        {
+            "board": source_board.pk,
+            "title": "관리자가 쓴 글",
+            "body": "첫 문단\n둘째 문단",
+            "author": author.pk,
+            "published_at_0": "2026-11-26",
+            "published_at_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(title="관리자가 쓴 글")
+    assert post.number == 127
+    rows = listing_rows(soup(admin_client.get("/")))
+    assert (rows[0]["number"], rows[0]["title"]) == ("127", "관리자가 쓴 글")
+
+
+def test_editing_an_article_in_the_admin_keeps_its_number_and_counters(admin_client, board):
+    post = PostFactory(title="처음 제목")
+    Post.objects.filter(pk=post.pk).update(views=7)
+
+    response = admin_client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        {
+            "board": board.pk,
+            "title": "고친 제목",
+            "body": post.body,
+            "author": post.author.pk,
+            "published_at_0": "2026-11-26",
+            "published_at_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.number, post.title, post.views) == (1, "고친 제목", 7)
+
+
+def test_comment_added_in_the_admin_raises_the_comment_count(admin_client, board):
+    post = PostFactory()
+    author = AuthorFactory()
+    response = admin_client.post(
+        "/admin/board/comment/add/",
+        {
+            "post": post.pk,
+            "author": author.pk,
+            "body": "관리자가 단 댓글",
+            "created_at_0": "2026-11-26",
+            "created_at_1": "10:00:00",
+            "removal_reason": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.filter(post=post).count() == 1
+    assert Post.objects.get(pk=post.pk).comment_count == 1
+
+
+@pytest.mark.parametrize("model", ["board", "author", "post", "comment"])
+def test_every_model_has_an_admin_list_in_korean(admin_client, board, model):
+    PostFactory()
+    response = admin_client.get(f"/admin/board/{model}/")
+    assert response.status_code == 200
+    assert '<html lang="ko"' in response.content.decode()

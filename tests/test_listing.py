@@ -1,0 +1,152 @@
+import pytest
+from django.utils import timezone
+
+from board.models import Post
+from tests.factories import CommentFactory, PostFactory
+from tests.pages import listing_rows, soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response):
+    return [r["number"] for r in listing_rows(soup(response))]
+
+
+def test_next_article_after_the_fixture_is_127_and_tops_the_listing(client, source_board):
+    post = PostFactory(title="새 소식")
+
+    assert post.number == 127
+    rows = listing_rows(soup(client.get("/")))
+    assert rows[0]["number"] == "127"
+    assert rows[0]["title"] == "새 소식"
+    assert rows[0]["new"] is True
+    assert [r["number"] for r in rows[1:]] == [str(n) for n in range(126, 107, -1)]
+
+
+def test_numbers_are_permanent_and_increasing(board):
+    posts = PostFactory.create_batch(3)
+    assert [p.number for p in posts] == [1, 2, 3]
+    Post.objects.filter(pk=posts[1].pk).update(title="고친 제목")
+    assert PostFactory().number == 4
+
+
+def test_listing_is_newest_first_twenty_rows_a_page(client, board):
+    PostFactory.create_batch(45)
+
+    assert numbers(client.get("/")) == [str(n) for n in range(45, 25, -1)]
+    assert numbers(client.get("/?page=2")) == [str(n) for n in range(25, 5, -1)]
+    assert numbers(client.get("/?page=3")) == ["5", "4", "3", "2", "1"]
+
+
+def test_notices_are_pinned_above_the_numbered_rows_on_every_page(client, board):
+    PostFactory.create_batch(5)
+    notice = PostFactory(is_notice=True, title="공지 사항입니다")
+    PostFactory.create_batch(30)
+
+    for url in ["/", "/?page=2"]:
+        rows = listing_rows(soup(client.get(url)))
+        assert rows[0]["notice"] is True
+        assert rows[0]["number"] == "공지"
+        assert rows[0]["title"] == notice.title
+        assert all(not r["notice"] for r in rows[1:])
+    # It keeps its number in the numbered rows too, on the page where it belongs.
+    assert str(notice.number) in numbers(client.get("/?page=2"))[1:]
+
+
+def test_comment_count_shows_in_brackets_only_when_there_are_comments(client, board):
+    quiet = PostFactory()
+    talked = PostFactory()
+    CommentFactory.create_batch(3, post=talked)
+
+    rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
+    assert rows[str(talked.number)]["comments"] == "[3]"
+    assert rows[str(quiet.number)]["comments"] == ""
+
+
+def test_new_mark_only_on_articles_under_a_day_old(client, board):
+    old = PostFactory(published_at=timezone.now() - timezone.timedelta(hours=25))
+    fresh = PostFactory(published_at=timezone.now() - timezone.timedelta(hours=23))
+
+    rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
+    assert rows[str(fresh.number)]["new"] is True
+    assert rows[str(old.number)]["new"] is False
+
+
+def test_image_mark_follows_the_has_image_flag(client, board):
+    plain = PostFactory(has_image=False)
+    pictured = PostFactory(has_image=True)
+
+    rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
+    assert rows[str(pictured.number)]["image"] is True
+    assert rows[str(plain.number)]["image"] is False
+
+
+def test_empty_board_says_there_are_no_articles(client, board):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "게시물이 없습니다." in text(soup(response).select_one("table.post-table"))
+
+
+def page_links(response):
+    nav = soup(response).select_one("nav.pagination")
+    return nav, [text(a) for a in nav.find_all("a")]
+
+
+def test_page_links_show_a_window_of_ten_with_first_previous_next_last(client, board):
+    PostFactory.create_batch(20 * 24 + 1)  # 25 pages
+
+    nav, labels = page_links(client.get("/?page=12"))
+    assert labels == ["« 처음", "‹ 이전", *map(str, range(11, 21)), "다음 ›", "끝 »"]
+    assert text(nav.select_one('[aria-current="page"]')) == "12"
+    assert nav.select_one('[rel="prev"]')["href"] == "/?page=11"
+    assert nav.select_one('[rel="next"]')["href"] == "/?page=13"
+    assert nav.select_one(".page-last")["href"] == "/?page=25"
+    assert nav.select_one(".page-first")["href"] == "/"
+
+
+def test_first_and_last_pages_have_no_links_beyond_the_ends(client, board):
+    PostFactory.create_batch(41)  # 3 pages
+
+    nav, labels = page_links(client.get("/"))
+    assert labels == ["1", "2", "3", "다음 ›", "끝 »"]
+    assert nav.select_one('[rel="prev"]') is None
+    nav, labels = page_links(client.get("/?page=3"))
+    assert labels == ["« 처음", "‹ 이전", "1", "2", "3"]
+    assert nav.select_one('[rel="next"]') is None
+
+
+@pytest.mark.parametrize("junk", ["abc", "0", "-3", "1.5", "", "%00", "9" * 5000, "1e3"])
+def test_junk_page_parameter_goes_to_the_first_page(client, board, junk):
+    PostFactory.create_batch(3)
+
+    response = client.get("/", {"page": junk})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_page_past_the_end_goes_to_the_last_page(client, board):
+    PostFactory.create_batch(41)
+
+    response = client.get("/?page=99999999999999999999")
+    assert response.status_code == 302
+    assert response["Location"] == "/?page=3"
+    assert numbers(client.get(response["Location"])) == ["1"]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_listing_takes_two_queries_whatever_the_rows(
+    client, board, count, django_assert_num_queries
+):
+    PostFactory.create_batch(count)
+    CommentFactory(post=Post.objects.first())
+    # 1: the board row with its counters; 2: the page's rows, notices and authors.
+    with django_assert_num_queries(2):
+        response = client.get("/")
+    assert len(listing_rows(soup(response))) == count
+
+
+def test_last_page_takes_the_same_two_queries(client, board, django_assert_num_queries):
+    PostFactory.create_batch(65)
+    with django_assert_num_queries(2):
+        response = client.get("/?page=4")
+    assert numbers(response) == ["5", "4", "3", "2", "1"]
