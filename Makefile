@@ -32,7 +32,7 @@ migrations-check: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
-	DATABASE_URL= $(VENV)/bin/pytest
+	env -u DATABASE_URL $(VENV)/bin/pytest
 
 # The same suite on a throwaway PostgreSQL cluster that .ci/with-postgres starts and stops.
 test-postgres: $(STAMP)

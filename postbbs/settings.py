@@ -61,9 +61,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "postbbs.wsgi.application"
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A real site on one file: WAL lets readers run beside the writer, IMMEDIATE takes the
     # write lock at BEGIN (no lock upgrade deadlocks), and the busy timeout makes writers wait
