@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from board import services
-from board.models import Author, Comment, Post
+from board.models import Author, Board, Comment, Post
 
 
 class UserFactory(DjangoModelFactory):
@@ -52,3 +52,12 @@ class CommentFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return services.save_new_comment(model_class(*args, **kwargs))
+
+
+class BoardFactory(DjangoModelFactory):
+    class Meta:
+        model = Board
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"board{n}")
+    name = factory.Faker("catch_phrase", locale="ko_KR")

@@ -150,3 +150,12 @@ def test_last_page_takes_the_same_two_queries(client, board, django_assert_num_q
     with django_assert_num_queries(2):
         response = client.get("/?page=4")
     assert numbers(response) == ["5", "4", "3", "2", "1"]
+
+
+def test_boards_number_their_articles_independently(board):
+    from tests.factories import BoardFactory
+
+    other = BoardFactory()
+    PostFactory.create_batch(2)
+    assert PostFactory(board=other).number == 1
+    assert PostFactory().number == 3
