@@ -1,13 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
-from .models import Author, Board, Comment, Post
+from .forms import PostImageForm
+from .models import Author, Board, Comment, Post, PostImage
 
 
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "post_count", "last_number"]
-    readonly_fields = ["post_count", "last_number"]
+    readonly_fields = ["post_count", "last_number", "next_publish_at"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # posts hang on the board; removing it would take them all
@@ -20,8 +28,43 @@ class AuthorAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class PostImageInline(admin.TabularInline):
+    model = PostImage
+    form = PostImageForm
+    extra = 1
+    verbose_name_plural = _("그림 (본문에 [image:1]처럼 첨부 순서로 넣습니다)")
+
+
+class PostStateFilter(admin.SimpleListFilter):
+    title = _("상태")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("listed", _("게시 중")), ("scheduled", _("예약")), ("removed", _("삭제됨"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "listed":
+            return queryset.listed()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "removed":
+            return queryset.filter(is_removed=True)
+        return queryset
+
+
+class PostAdminForm(forms.ModelForm):
+    def clean_published_at(self):
+        value = self.cleaned_data["published_at"]
+        if self.instance.is_listed and value > timezone.now():
+            raise forms.ValidationError(
+                _("이미 게시된 글은 미래 시각으로 옮길 수 없습니다. 숨기려면 삭제하세요.")
+            )
+        return value
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = [
         "number",
         "title",
@@ -30,45 +73,118 @@ class PostAdmin(admin.ModelAdmin):
         "views",
         "comment_count",
         "is_notice",
-        "has_image",
+        "state",
     ]
     list_display_links = ["number", "title"]
-    list_filter = ["is_notice", "has_image", "board"]
+    list_filter = [PostStateFilter, "is_notice", "has_image", "board", "published_at"]
     search_fields = ["title", "body", "author__name"]
     date_hierarchy = "published_at"
-    readonly_fields = ["number", "views", "comment_count"]
-    fields = [
-        "board",
-        "number",
-        "title",
-        "body",
-        "author",
-        "published_at",
-        "is_notice",
-        "has_image",
-        "views",
-        "comment_count",
-    ]
+    readonly_fields = ["number", "views", "comment_count", "has_image", "removal"]
     list_select_related = ["author"]
-    show_full_result_count = False  # no COUNT(*) over a million posts per admin page
+    show_full_result_count = False  # no second COUNT(*) over a million posts per admin page
+    inlines = [PostImageInline]
+    actions = ["remove_posts", "restore_posts"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["board", "number", "title", "body_format", "body"]
+        if request.user.is_superuser:
+            fields.append("author")
+        fields += ["published_at", "is_notice", "has_image", "views", "comment_count"]
+        if obj is not None and obj.is_removed:
+            fields.append("removal")
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "author" in form.base_fields:
+            form.base_fields["author"].required = False
+            form.base_fields["author"].help_text = _("비우면 내 글쓴이 이름으로 씁니다.")
+        return form
+
+    @admin.display(description=_("상태"))
+    def state(self, obj):
+        if obj.is_removed:
+            return _("삭제됨")
+        return _("게시 중") if obj.is_listed else _("예약")
+
+    @admin.display(description=_("삭제 기록"))
+    def removal(self, obj):
+        return format_html("{} · {}", obj.removed_by or "-", obj.removed_at or "-")
 
     def save_model(self, request, obj, form, change):
+        if not obj.author_id:
+            obj.author = services.author_for(request.user)
         if change:
-            super().save_model(request, obj, form, change)
+            obj.save()
         else:
             services.publish_new_post(obj)
 
+    def save_related(self, request, form, formsets, change):
+        # Images are saved after the article: render its body again with them in place.
+        super().save_related(request, form, formsets, change)
+        services.update_post(form.instance)
+
     def has_delete_permission(self, request, obj=None):
-        return False  # a hard delete would break the numbering; removal is soft (issue 3)
+        return False  # removal is soft and undoable: the "remove" action
+
+    @admin.action(description=_("선택한 글 삭제 (되살릴 수 있음)"), permissions=["change"])
+    def remove_posts(self, request, queryset):
+        done = sum(services.remove_post(post, by=request.user) for post in queryset)
+        self.message_user(
+            request, ngettext("%d개 글을 삭제했습니다.", "%d개 글을 삭제했습니다.", done) % done
+        )
+
+    @admin.action(description=_("선택한 글 되살리기"), permissions=["change"])
+    def restore_posts(self, request, queryset):
+        done = sum(services.restore_post(post, by=request.user) for post in queryset)
+        self.message_user(
+            request, ngettext("%d개 글을 되살렸습니다.", "%d개 글을 되살렸습니다.", done) % done
+        )
+
+
+class CommentStateFilter(admin.SimpleListFilter):
+    title = _("상태")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("visible", _("보임")),
+            ("by_moderator", _("관리자가 삭제")),
+            ("by_author", _("글쓴이가 삭제")),
+        ]
+
+    def queryset(self, request, queryset):
+        by_author = Q(removed_by=F("author__user"))
+        if self.value() == "visible":
+            return queryset.filter(is_removed=False)
+        if self.value() == "by_moderator":
+            return queryset.filter(is_removed=True).exclude(by_author)
+        if self.value() == "by_author":
+            return queryset.filter(by_author, is_removed=True)
+        return queryset
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["post", "author", "created_at", "is_removed"]
-    list_filter = ["is_removed"]
-    search_fields = ["body", "author__name"]
+    list_display = ["post", "author", "excerpt", "created_at", "state", "removed_by"]
+    list_filter = [CommentStateFilter, "created_at"]
+    search_fields = ["body", "author__name", "post__title"]
     raw_id_fields = ["post", "author"]
-    list_select_related = ["post", "author"]
+    list_select_related = ["post", "author", "removed_by"]
+    readonly_fields = ["is_removed", "removed_by", "removed_at", "removal_reason"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["remove_comments", "restore_comments"]
+
+    @admin.display(description=_("내용"))
+    def excerpt(self, obj):
+        return Truncator(obj.body).chars(40)
+
+    @admin.display(description=_("상태"))
+    def state(self, obj):
+        if not obj.is_removed:
+            return _("보임")
+        return _("글쓴이가 삭제") if obj.removed_by_author else _("관리자가 삭제")
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -77,4 +193,29 @@ class CommentAdmin(admin.ModelAdmin):
             services.save_new_comment(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return False  # removal is soft and keeps the counters; see board.services
+        return False  # removal is soft and keeps the counters: the "remove" action
+
+    # The very same services as the article page's remove and restore controls.
+    @admin.action(description=_("선택한 댓글 삭제"), permissions=["moderate"])
+    def remove_comments(self, request, queryset):
+        done = sum(
+            services.remove_comment(c, by=request.user, reason=str(_("관리 화면에서 일괄 삭제")))
+            for c in queryset.select_related("author")
+        )
+        self.message_user(
+            request,
+            ngettext("댓글 %d개를 삭제했습니다.", "댓글 %d개를 삭제했습니다.", done) % done,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("선택한 댓글 되살리기"), permissions=["moderate"])
+    def restore_comments(self, request, queryset):
+        done = sum(services.restore_comment(c, by=request.user) for c in queryset)
+        self.message_user(
+            request,
+            ngettext("댓글 %d개를 되살렸습니다.", "댓글 %d개를 되살렸습니다.", done) % done,
+            messages.SUCCESS,
+        )
+
+    def has_moderate_permission(self, request):
+        return services.can_moderate(request.user)

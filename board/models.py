@@ -22,6 +22,10 @@ class Board(models.Model):
     # Counters kept in the same transaction as each change (board.services), never counted.
     post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
     last_number = models.PositiveIntegerField(_("마지막 글 번호"), default=0, editable=False)
+    # The earliest scheduled article still waiting; readers' pages publish it once it is due.
+    next_publish_at = models.DateTimeField(
+        _("다음 예약 게시 시각"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -84,6 +88,10 @@ class PostQuerySet(models.QuerySet):
         """Only what a listing row shows: no body, the author's name in the same query."""
         return self.select_related("author").defer("body", "created_at", "updated_at")
 
+    def scheduled(self):
+        """Articles waiting for their publish time (not listed, not removed, never numbered)."""
+        return self.filter(seq__isnull=True, number__isnull=True, is_removed=False)
+
     def listing_rows(self, board, low, high, extra_seqs=()):
         """One query for a listing page: positions low..high, ``extra_seqs`` and every notice."""
         wanted = Q(seq__gte=low, seq__lte=high) | Q(is_notice=True, seq__isnull=False)
@@ -93,29 +101,58 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
+    class Format(models.TextChoices):
+        TEXT = "text", _("일반 텍스트 (줄마다 문단)")
+        HTML = "html", _("HTML (허용된 태그만)")
+
     board = models.ForeignKey(
         Board, verbose_name=_("게시판"), on_delete=models.PROTECT, related_name="posts"
     )
-    number = models.PositiveIntegerField(_("번호"), editable=False)
+    # Given when the article goes live, so the numbers follow the listing's order.
+    number = models.PositiveIntegerField(_("번호"), null=True, blank=True, editable=False)
     # Dense position among listed posts (1 = oldest); NULL while a post is not listed.
     seq = models.PositiveIntegerField(_("목록 위치"), null=True, editable=False)
     title = models.CharField(_("제목"), max_length=200)
-    body = models.TextField(_("본문"), blank=True)
+    body = models.TextField(
+        _("본문"),
+        blank=True,
+        help_text=_("그림은 [image:1], [image:2]처럼 첨부 순서로 넣습니다."),
+    )
+    body_format = models.CharField(
+        _("본문 형식"), max_length=4, choices=Format.choices, default=Format.TEXT
+    )
+    # The body as readers get it: sanitised, images placed. Made on every save.
+    body_html = models.TextField(_("본문 HTML"), blank=True, editable=False)
     author = models.ForeignKey(
         Author, verbose_name=_("글쓴이"), on_delete=models.PROTECT, related_name="posts"
     )
-    published_at = models.DateTimeField(_("게시 시각"), default=timezone.now)
+    published_at = models.DateTimeField(
+        _("게시 시각"),
+        default=timezone.now,
+        help_text=_("미래 시각이면 그때까지 독자에게 보이지 않습니다."),
+    )
     created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     views = models.PositiveIntegerField(_("조회 수"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
-    has_image = models.BooleanField(_("이미지 있음"), default=False)
+    has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
     is_notice = models.BooleanField(_("공지"), default=False)
+    is_removed = models.BooleanField(_("삭제됨"), default=False, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("삭제한 사람"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-number"]
+        ordering = ["-number", "-pk"]
         verbose_name = _("글")
         verbose_name_plural = _("글")
         constraints = [
@@ -130,17 +167,52 @@ class Post(models.Model):
                 name="post_notice_idx",
                 condition=Q(is_notice=True),
             ),
+            models.Index(
+                fields=["board", "published_at"],
+                name="post_scheduled_idx",
+                condition=Q(seq__isnull=True),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.title}"
+        return f"{self.number or '-'}. {self.title}"
 
     def get_absolute_url(self):
+        if self.seq is None:  # not (or no longer) public: staff see it through the preview
+            return reverse("board:post-preview", kwargs={"pk": self.pk})
         return reverse("board:post-detail", kwargs={"number": self.number})
+
+    @property
+    def is_listed(self):
+        return self.seq is not None
 
     @property
     def is_new(self):
         return timezone.now() - self.published_at < timezone.timedelta(hours=24)
+
+
+def image_path(image, filename):
+    return f"posts/{timezone.now():%Y/%m}/{filename}"
+
+
+class PostImage(models.Model):
+    post = models.ForeignKey(
+        Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("그림"), upload_to=image_path)
+    caption = models.CharField(_("설명"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("올린 시각"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["post", "pk"]
+        verbose_name = _("그림")
+        verbose_name_plural = _("그림")
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+    def get_absolute_url(self):
+        return self.image.url
 
 
 class CommentQuerySet(models.QuerySet):
@@ -176,6 +248,7 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("댓글")
         verbose_name_plural = _("댓글")
+        permissions = [("moderate_comment", _("모든 댓글을 지우고 되살릴 수 있음"))]
         indexes = [models.Index(fields=["post", "created_at"], name="comment_post_idx")]
 
     def __str__(self):
@@ -183,3 +256,7 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def removed_by_author(self):
+        return self.removed_by_id is not None and self.removed_by_id == self.author.user_id

@@ -1,16 +1,21 @@
 """Operations that change several rows: one place, used by the views, the admin and commands.
 
 Counters are updated with single ``F()`` expressions inside the transaction that makes the
-change, so they stay exact under concurrent requests (no read-modify-write).
+change, so they stay exact under concurrent requests (no read-modify-write). Removal is soft
+and recorded in the admin's history (LogEntry) with who, when and why.
 """
 
 import re
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Board, Comment, Post
+from . import content
+from .models import Author, Board, Comment, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
 CRAWLER_RE = re.compile(
@@ -24,9 +29,33 @@ def default_board():
     return Board.objects.get(slug=settings.BOARD_SLUG)
 
 
-@transaction.atomic
-def publish_new_post(post):
-    """Save a new post with the board's next number and the next listing position."""
+def record(user, obj, message):
+    """One line in the admin's history of ``obj``: who did what, and when."""
+    if user is not None and user.is_authenticated:
+        LogEntry.objects.log_actions(user.pk, [obj], CHANGE, change_message=message)
+
+
+def author_for(user):
+    """The author profile of a login account, made from its name on first use."""
+    author = Author.objects.filter(user=user).first()
+    if author is None:
+        name = user.get_full_name() or user.get_username()
+        author, _created = Author.objects.get_or_create(user=user, defaults={"name": name})
+    return author
+
+
+# Articles -----------------------------------------------------------------------------
+
+
+def render_post(post):
+    """Rebuild the reader's HTML and the image flag from the body and the attached images."""
+    images = list(post.images.all()) if post.pk else []
+    post.body_html = content.render_body(post.body, post.body_format, images)
+    post.has_image = bool(images) or "<img" in post.body_html
+
+
+def _list_at_top(post):
+    """Give a post the board's next number and the top listing position."""
     # The UPDATE locks the board row until commit, so concurrent writers get distinct numbers.
     Board.objects.filter(pk=post.board_id).update(
         last_number=F("last_number") + 1, post_count=F("post_count") + 1
@@ -34,12 +63,98 @@ def publish_new_post(post):
     counters = Board.objects.values("last_number", "post_count").get(pk=post.board_id)
     post.number = counters["last_number"]
     post.seq = counters["post_count"]
-    post.save(force_insert=True)
+
+
+def _refresh_schedule(board_id):
+    due = Post.objects.filter(board_id=board_id).scheduled().aggregate(at=Min("published_at"))
+    Board.objects.filter(pk=board_id).update(next_publish_at=due["at"])
+
+
+@transaction.atomic
+def publish_new_post(post):
+    """Save a new article: listed at once, or scheduled when its time is in the future."""
+    render_post(post)
+    if post.published_at <= timezone.now():
+        _list_at_top(post)
+        post.save(force_insert=True)
+    else:
+        post.save(force_insert=True)
+        _refresh_schedule(post.board_id)
     return post
 
 
 def create_post(*, board, author, title, body="", **fields):
     return publish_new_post(Post(board=board, author=author, title=title, body=body, **fields))
+
+
+@transaction.atomic
+def update_post(post):
+    """Save an edited article (and its images), keeping its number and place."""
+    render_post(post)
+    post.save()
+    if post.number is None and not post.is_removed:
+        _refresh_schedule(post.board_id)
+
+
+def publish_due_posts(board):
+    """List the scheduled articles whose time has come, oldest first. Returns the board."""
+    if board.next_publish_at is None or board.next_publish_at > timezone.now():
+        return board
+    with transaction.atomic():
+        # Lock the board row: of two readers arriving together, one publishes, one waits.
+        Board.objects.select_for_update().filter(pk=board.pk).first()
+        due = Post.objects.filter(board=board, published_at__lte=timezone.now()).scheduled()
+        for post in due.order_by("published_at", "pk"):
+            _list_at_top(post)
+            post.save(update_fields=["number", "seq"])
+        _refresh_schedule(board.pk)
+    return Board.objects.get(pk=board.pk)
+
+
+@transaction.atomic
+def remove_post(post, *, by):
+    """Hide an article from readers (soft): it leaves the listing, its number stays."""
+    if post.is_removed:
+        return False
+    if post.seq is not None:
+        Post.objects.filter(board_id=post.board_id, seq__gt=post.seq).update(seq=F("seq") - 1)
+        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") - 1)
+    Post.objects.filter(pk=post.pk).update(
+        is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None
+    )
+    post.is_removed, post.removed_by, post.seq = True, by, None
+    _refresh_schedule(post.board_id)
+    record(by, post, _("글 삭제"))
+    return True
+
+
+@transaction.atomic
+def restore_post(post, *, by):
+    """Bring a removed article back to its place in the listing (by its number)."""
+    if not post.is_removed:
+        return False
+    seq = None
+    if post.number is not None:
+        below = (
+            Post.objects.filter(board_id=post.board_id, number__lt=post.number)
+            .listed()
+            .order_by("-number")
+            .values_list("seq", flat=True)
+            .first()
+        )
+        seq = (below or 0) + 1
+        Post.objects.filter(board_id=post.board_id, seq__gte=seq).update(seq=F("seq") + 1)
+        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") + 1)
+    Post.objects.filter(pk=post.pk).update(
+        is_removed=False, removed_by=None, removed_at=None, seq=seq
+    )
+    post.is_removed, post.removed_by, post.removed_at, post.seq = False, None, None, seq
+    _refresh_schedule(post.board_id)
+    record(by, post, _("글 복구"))
+    return True
+
+
+# Views ---------------------------------------------------------------------------------
 
 
 def is_crawler(user_agent):
@@ -50,6 +165,23 @@ def count_view(post):
     """Add one view, atomically; the in-memory post shows the count including it."""
     Post.objects.filter(pk=post.pk).update(views=F("views") + 1)
     post.views += 1
+
+
+# Comments ------------------------------------------------------------------------------
+
+
+class RateLimited(Exception):
+    pass
+
+
+def can_moderate(user):
+    return user.is_authenticated and user.has_perm("board.moderate_comment")
+
+
+def can_remove(user, comment):
+    if not user.is_authenticated:
+        return False
+    return comment.author.user_id == user.pk or can_moderate(user)
 
 
 @transaction.atomic
@@ -63,3 +195,46 @@ def save_new_comment(comment):
 
 def add_comment(*, post, author, body):
     return save_new_comment(Comment(post=post, author=author, body=body))
+
+
+@transaction.atomic
+def post_comment(*, post, user, body):
+    """A signed-in reader's comment, rate-limited; a repeated submission returns the first."""
+    author = author_for(user)
+    # Lock the author row so two submissions from one reader are checked one after the other.
+    Author.objects.select_for_update().filter(pk=author.pk).first()
+    now = timezone.now()
+    recent = Comment.objects.filter(author=author)
+    duplicate = recent.filter(
+        post=post, body=body, created_at__gte=now - timezone.timedelta(seconds=60)
+    ).first()
+    if duplicate is not None:
+        return duplicate
+    for seconds, limit in settings.COMMENT_RATE_LIMITS:
+        since = now - timezone.timedelta(seconds=seconds)
+        if recent.filter(created_at__gte=since).count() >= limit:
+            raise RateLimited(seconds, limit)
+    return add_comment(post=post, author=author, body=body)
+
+
+@transaction.atomic
+def remove_comment(comment, *, by, reason=""):
+    """Soft removal: the row stays with who, when and why; the visible count drops by one."""
+    changed = Comment.objects.filter(pk=comment.pk, is_removed=False).update(
+        is_removed=True, removed_by=by, removed_at=timezone.now(), removal_reason=reason[:200]
+    )
+    if changed:
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+        record(by, comment, _("댓글 삭제: %(reason)s") % {"reason": reason or "-"})
+    return bool(changed)
+
+
+@transaction.atomic
+def restore_comment(comment, *, by):
+    changed = Comment.objects.filter(pk=comment.pk, is_removed=True).update(
+        is_removed=False, removed_by=None, removed_at=None, removal_reason=""
+    )
+    if changed:
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+        record(by, comment, _("댓글 복구"))
+    return bool(changed)

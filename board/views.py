@@ -1,11 +1,20 @@
-"""Reader pages: the listing and the article. Two and four queries, whatever the board's size."""
+"""Reader pages. The listing is 2 queries and an article 4, whatever the board's size."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services
-from .models import Post
+from .forms import CommentForm, RemovalForm, SignupForm
+from .models import Comment, Post
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -40,7 +49,7 @@ def listing_context(board, page, rows, current=None):
 
 @require_safe
 def post_list(request):
-    board = services.default_board()
+    board = services.publish_due_posts(services.default_board())
     page = parse_page(request.GET.get("page"))
     if page is None:
         return redirect("board:post-list")
@@ -55,20 +64,17 @@ def viewed_numbers(request):
     return [n for n in raw.split(".") if n.isdigit()]
 
 
-@require_safe
-def post_detail(request, number):
-    post = get_object_or_404(
+def public_post(number):
+    return get_object_or_404(
         Post.objects.select_related("board", "author").listed(),
         board__slug=settings.BOARD_SLUG,
         number=number,
     )
-    # Count the view first, so the header and the listing below both include it.
-    seen = viewed_numbers(request)
-    first_view = str(post.pk) not in seen
-    if first_view and not services.is_crawler(request.headers.get("User-Agent", "")):
-        services.count_view(post)
 
-    board = post.board
+
+def article_context(request, post, form=None):
+    """Everything the article page shows below the article: comments, neighbours, listing."""
+    board = services.publish_due_posts(post.board)
     # The page the reader came from, else the page that holds this article.
     page = parse_page(request.GET.get("page", ""))
     if page is None or page > board.num_pages:
@@ -77,18 +83,137 @@ def post_detail(request, number):
     rows = list(Post.objects.listing_rows(board, *board.seq_range(page), extra_seqs=neighbours))
     by_seq = {p.seq: p for p in rows}
     comments = list(post.comments.select_related("author"))
-
+    user = request.user
+    moderator = services.can_moderate(user) if comments else False
+    for comment in comments:
+        comment.removable = moderator or (
+            user.is_authenticated and comment.author.user_id == user.pk
+        )
     context = listing_context(board, page, rows, current=post)
     context.update(
         post=post,
         comments=comments,
+        moderator=moderator,
         older=by_seq.get(post.seq - 1),
         newer=by_seq.get(post.seq + 1),
+        form=form or (CommentForm() if user.is_authenticated else None),
     )
-    response = render(request, "board/post_detail.html", context)
+    return context
+
+
+@require_safe
+def post_detail(request, number):
+    post = public_post(number)
+    # Count the view first, so the header and the listing below both include it.
+    seen = viewed_numbers(request)
+    first_view = str(post.pk) not in seen
+    if first_view and not services.is_crawler(request.headers.get("User-Agent", "")):
+        services.count_view(post)
+
+    response = render(request, "board/post_detail.html", article_context(request, post))
     if first_view:
         seen = [*seen, str(post.pk)][-VIEWED_KEEP:]
         response.set_signed_cookie(
             VIEWED_COOKIE, ".".join(seen), salt=VIEWED_SALT, httponly=True, samesite="Lax"
         )
     return response
+
+
+@staff_member_required
+@require_safe
+def post_preview(request, pk):
+    """Staff see an article before its time, or after its removal; nothing is counted."""
+    if not request.user.has_perm("board.view_post"):
+        raise PermissionDenied
+    post = get_object_or_404(Post.objects.select_related("board", "author"), pk=pk)
+    board = post.board
+    rows = list(Post.objects.listing_rows(board, *board.seq_range(1)))
+    context = listing_context(board, 1, rows)
+    context.update(post=post, comments=[], preview=True, older=None, newer=None)
+    return render(request, "board/post_detail.html", context)
+
+
+@login_required
+@require_POST
+def comment_create(request, number):
+    post = public_post(number)
+    form = CommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            comment = services.post_comment(
+                post=post, user=request.user, body=form.cleaned_data["body"]
+            )
+        except services.RateLimited as limit:
+            seconds, count = limit.args
+            form.add_error(
+                None,
+                _("댓글이 너무 잦습니다 (%(seconds)d초에 %(count)d개까지). 잠시 후 다시 쓰세요.")
+                % {"seconds": seconds, "count": count},
+            )
+            status = 429
+        else:
+            return redirect(comment.get_absolute_url())
+    context = article_context(request, post, form=form)
+    return render(request, "board/post_detail.html", context, status=status)
+
+
+def safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def moderation_view(request, pk, *, action):
+    """GET shows a confirmation, POST acts and returns to the comment (django-contrib-comments)."""
+    comment = get_object_or_404(Comment.objects.select_related("post", "author"), pk=pk)
+    allowed = (
+        services.can_remove(request.user, comment)
+        if action == "remove"
+        else services.can_moderate(request.user)
+    )
+    if not allowed:
+        raise PermissionDenied
+    form = RemovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if action == "remove":
+            services.remove_comment(comment, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("댓글을 삭제했습니다."))
+        else:
+            services.restore_comment(comment, by=request.user)
+            messages.success(request, _("댓글을 되살렸습니다."))
+        return redirect(safe_next(request, comment.get_absolute_url()))
+    context = {
+        "comment": comment,
+        "action": action,
+        "form": form,
+        "next": safe_next(request, comment.get_absolute_url()),
+    }
+    return render(request, "board/comment_confirm.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_remove(request, pk):
+    return moderation_view(request, pk, action="remove")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def comment_restore(request, pk):
+    return moderation_view(request, pk, action="restore")
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("board:post-list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
+        return redirect(safe_next(request, reverse("board:post-list")))
+    return render(
+        request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -101,7 +101,13 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "board:post-list"
+LOGOUT_REDIRECT_URL = "board:post-list"
 
 # The board the site's root URL shows (created by migration 0002).
 BOARD_SLUG = env("BOARD_SLUG", default="news")
+
+# Comments per reader: at most (limit) within (seconds), for each pair.
+COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
+MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)

@@ -10,6 +10,13 @@ BROWSER_UA = (
 )
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a fresh folder per test, never into the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def client():
     """A test client that presents itself as a browser, as readers do."""

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from board import services
-from board.models import Author, Board, Comment, Post
+from board.models import Author, Board, Comment, Post, PostImage
 
 
 class UserFactory(DjangoModelFactory):
@@ -61,3 +61,20 @@ class BoardFactory(DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"board{n}")
     name = factory.Faker("catch_phrase", locale="ko_KR")
+
+
+class PostImageFactory(DjangoModelFactory):
+    """An attached image; the article's HTML and image flag follow, as in the admin."""
+
+    class Meta:
+        model = PostImage
+
+    post = factory.SubFactory(PostFactory)
+    image = factory.django.ImageField(width=64, height=48, color="navy", filename="photo.png")
+    caption = factory.Faker("catch_phrase", locale="ko_KR")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        image = super()._create(model_class, *args, **kwargs)
+        services.update_post(image.post)
+        return image

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from board.models import Post
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, PostFactory, PostImageFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -72,9 +72,9 @@ def test_new_mark_only_on_articles_under_a_day_old(client, board):
     assert rows[str(old.number)]["new"] is False
 
 
-def test_image_mark_follows_the_has_image_flag(client, board):
-    plain = PostFactory(has_image=False)
-    pictured = PostFactory(has_image=True)
+def test_image_mark_shows_on_articles_with_images(client, board):
+    plain = PostFactory()
+    pictured = PostImageFactory().post
 
     rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
     assert rows[str(pictured.number)]["image"] is True

@@ -1,5 +1,4 @@
 from django import template
-from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -28,10 +27,3 @@ def post_url(post, page):
     """An article's link from a listing page, remembering that page for the way back."""
     url = post.get_absolute_url()
     return url if page == 1 else f"{url}?page={page}"
-
-
-@register.filter
-def paragraphs(text):
-    """Plain text as HTML paragraphs, one per line as on the source board, escaped."""
-    lines = (line.strip() for line in text.splitlines())
-    return format_html_join("\n", "<p>{}</p>", ((line,) for line in lines if line))

@@ -15,4 +15,5 @@ class Command(BaseCommand):
             self.stdout.write("The database already has content: the fixture was not loaded.")
             return
         call_command("loaddata", FIXTURE, verbosity=options["verbosity"])
-        self.stdout.write(self.style.SUCCESS(f"Loaded {Post.objects.count()} articles."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {Post.objects.count()} articles."))

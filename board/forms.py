@@ -1,0 +1,70 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import PostImage
+
+COMMENT_MAX = 2000
+# C0 controls other than tab and newline, DEL, and C1 controls: invisible, never typed.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value):
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if CONTROL_CHARS.search(value):
+        raise ValidationError(_("보이지 않는 제어 문자는 쓸 수 없습니다."), code="control")
+    return value.strip()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("댓글"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
+        strip=False,
+        max_length=COMMENT_MAX * 2,  # the real limit is checked after trimming, below
+        error_messages={"required": _("댓글 내용을 입력하세요.")},
+    )
+
+    def clean_body(self):
+        body = clean_text(self.cleaned_data["body"])
+        if not body:
+            raise ValidationError(_("댓글 내용을 입력하세요."), code="empty")
+        if len(body) > COMMENT_MAX:
+            raise ValidationError(
+                _("댓글은 %(max)d자까지 쓸 수 있습니다. 지금 %(length)d자입니다."),
+                code="too_long",
+                params={"max": COMMENT_MAX, "length": len(body)},
+            )
+        return body
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(label=_("삭제 사유 (선택)"), max_length=200, required=False)
+
+    def clean_reason(self):
+        return clean_text(self.cleaned_data["reason"])
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ["username"]
+
+
+class PostImageForm(forms.ModelForm):
+    class Meta:
+        model = PostImage
+        fields = ["image", "caption"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image and image.size > settings.MAX_IMAGE_BYTES:
+            raise ValidationError(
+                _("그림은 %(max)d MB까지 올릴 수 있습니다."),
+                code="too_big",
+                params={"max": settings.MAX_IMAGE_BYTES // (1024 * 1024)},
+            )
+        return image
