@@ -177,7 +177,7 @@ def moderation_view(request, pk, *, action):
     )
     if not allowed:
         raise PermissionDenied
-    form = RemovalForm(request.POST or None)
+    form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if action == "remove":
             services.remove_comment(comment, by=request.user, reason=form.cleaned_data["reason"])
@@ -208,12 +208,11 @@ def comment_restore(request, pk):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("board:post-list")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
         return redirect(safe_next(request, reverse("board:post-list")))
-    return render(
-        request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "next": safe_next(request, "")}
+    return render(request, "registration/signup.html", context, status=400 if form.errors else 200)

@@ -35,3 +35,8 @@ def listing_rows(page):
             }
         )
     return rows
+
+
+def textarea_value(page, name):
+    """A textarea's value as a browser shows it (the parser keeps Django's leading newline)."""
+    return page.select_one(f"textarea[name={name}]").get_text().removeprefix("\n")

@@ -1,0 +1,93 @@
+"""Readers sign up, log in, log out and change their password, in Korean."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.factories import PostFactory, UserFactory
+from tests.pages import soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_logs_the_reader_in_and_returns_to_the_article(client, board):
+    post = PostFactory()
+    page = soup(client.get(f"/accounts/signup/?next={post.get_absolute_url()}"))
+    assert text(page.select_one("h1")) == "회원 가입"
+    assert page.select_one("input[name=next]")["value"] == post.get_absolute_url()
+
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "새독자",
+            "password1": "우체통-빨강-2008",
+            "password2": "우체통-빨강-2008",
+            "next": post.get_absolute_url(),
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == post.get_absolute_url()
+    page = soup(client.get(post.get_absolute_url()))
+    assert "새독자" in text(page.select_one(".site-nav"))
+    assert page.select_one("form.comment-form") is not None
+
+
+def test_sign_up_with_mismatched_passwords_is_refused_with_a_message(client, board):
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "새독자", "password1": "우체통-빨강-2008", "password2": "다른-비밀번호-1"},
+    )
+    assert response.status_code == 400
+    assert soup(response).select_one(".form-errors") is not None
+    assert soup(response).select_one("input[name=username]")["value"] == "새독자"
+    assert not get_user_model().objects.filter(username="새독자").exists()
+
+
+def test_sign_up_with_a_taken_name_is_refused(client, board):
+    UserFactory(username="있는이름")
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "있는이름", "password1": "우체통-빨강-2008", "password2": "우체통-빨강-2008"},
+    )
+    assert response.status_code == 400
+    assert get_user_model().objects.filter(username="있는이름").count() == 1
+
+
+def test_log_in_and_out(client, board):
+    UserFactory(username="reader")
+    page = soup(client.get("/accounts/login/"))
+    assert text(page.select_one("h1")) == "로그인"
+
+    response = client.post(
+        "/accounts/login/", {"username": "reader", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert "reader" in text(soup(client.get("/")).select_one(".site-nav"))
+
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "로그인" in text(soup(client.get("/")).select_one(".site-nav"))
+
+
+def test_wrong_password_shows_a_message(client, board):
+    UserFactory(username="reader")
+    response = client.post("/accounts/login/", {"username": "reader", "password": "틀림"})
+    assert response.status_code == 200
+    assert soup(response).select_one(".form-errors") is not None
+
+
+def test_password_change(client, board):
+    user = UserFactory(username="reader")
+    client.force_login(user)
+    assert text(soup(client.get("/accounts/password/")).select_one("h1")) == "비밀번호 변경"
+
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "새-비밀번호-우체국",
+            "new_password2": "새-비밀번호-우체국",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("새-비밀번호-우체국")

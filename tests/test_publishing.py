@@ -1,0 +1,278 @@
+"""Staff publish in the admin: authors, sanitised bodies, images, schedules, soft removal."""
+
+import io
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from board import services
+from board.models import Author, Board, Post
+from tests.factories import AuthorFactory, PostFactory, UserFactory
+from tests.pages import listing_rows, soup, text
+
+pytestmark = pytest.mark.django_db
+
+NO_IMAGES = {
+    "images-TOTAL_FORMS": "0",
+    "images-INITIAL_FORMS": "0",
+    "images-MIN_NUM_FORMS": "0",
+    "images-MAX_NUM_FORMS": "1000",
+}
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(username="기자", first_name="", is_staff=True)
+    user.groups.add(Group.objects.get(name="편집자"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def superuser(client):
+    user = UserFactory(username="편집장", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def article_form(board, **fields):
+    when = fields.pop("when", timezone.localtime())
+    return {
+        "board": board.pk,
+        "title": "새 기사",
+        "body": "첫 문단",
+        "body_format": "text",
+        "published_at_0": when.strftime("%Y-%m-%d"),
+        "published_at_1": when.strftime("%H:%M:%S"),
+        **NO_IMAGES,
+        **fields,
+    }
+
+
+def png_bytes(size=(40, 30)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_editor_writes_under_an_author_profile_made_from_their_name(client, board, editor):
+    response = client.post("/admin/board/post/add/", article_form(board))
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.author.user == editor
+    assert post.author.name == "기자"
+    assert post.number == 1
+    # The second article reuses the same profile.
+    client.post("/admin/board/post/add/", article_form(board, title="둘째"))
+    assert Author.objects.filter(user=editor).count() == 1
+
+
+def test_editor_form_has_no_author_choice_but_a_superuser_may_pick_one(client, board, editor):
+    page = soup(client.get("/admin/board/post/add/"))
+    assert page.select_one("[name=author]") is None
+
+    chief = UserFactory(username="chief", is_staff=True, is_superuser=True)
+    client.force_login(chief)
+    guest = AuthorFactory(name="객원기자")
+    client.post("/admin/board/post/add/", article_form(board, author=guest.pk))
+    assert Post.objects.get().author == guest
+
+
+def test_html_body_is_sanitised_for_staff_too(client, board, superuser):
+    body = (
+        '<p onclick="steal()">본문 <strong>강조</strong></p>'
+        "<script>alert(1)</script>"
+        '<a href="javascript:alert(2)">나쁜 링크</a> <a href="https://example.com/">좋은 링크</a>'
+        '<img src="x" onerror="alert(3)"><style>body{display:none}</style><iframe src="/"></iframe>'
+    )
+    client.post("/admin/board/post/add/", article_form(board, body=body, body_format="html"))
+
+    post = Post.objects.get()
+    for bad in ["<script", "onclick", "onerror", "javascript:", "<style", "<iframe"]:
+        assert bad not in post.body_html
+    assert post.body == body  # what staff typed is kept; readers get the clean version
+    page = soup(client.get(post.get_absolute_url()))
+    body_node = page.select_one(".post-body")
+    assert body_node.select_one("strong").get_text() == "강조"
+    assert body_node.select_one('a[href="https://example.com/"]')["rel"] == [
+        "noopener",
+        "noreferrer",
+        "nofollow",
+    ]
+    assert body_node.find("script") is None
+
+
+def test_plain_text_body_keeps_its_lines_as_paragraphs_and_escapes_markup(board):
+    post = PostFactory(body="첫 줄\n<b>굵게?</b>\n\n셋째 줄")
+    assert post.body_html == "<p>첫 줄</p>\n<p>&lt;b&gt;굵게?&lt;/b&gt;</p>\n<p>셋째 줄</p>"
+
+
+def test_image_attached_in_the_admin_is_placed_and_sets_the_image_mark(client, board, superuser):
+    upload = SimpleUploadedFile("우체통.png", png_bytes(), content_type="image/png")
+    form = article_form(board, body="앞 문단\n[image:1]\n뒷 문단")
+    form.update(
+        {"images-TOTAL_FORMS": "1", "images-0-image": upload, "images-0-caption": "빨간 우체통"}
+    )
+
+    response = client.post("/admin/board/post/add/", form)
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.has_image is True
+    page = soup(client.get(post.get_absolute_url()))
+    paragraphs_and_figures = [
+        n.name for n in page.select_one(".post-body").find_all(["p", "figure"])
+    ]
+    assert paragraphs_and_figures == ["p", "figure", "p"]
+    image = page.select_one(".post-body figure img")
+    assert image["alt"] == "빨간 우체통"
+    stored = post.images.get()
+    assert image["src"] == stored.image.url
+    assert default_storage.exists(stored.image.name)
+    assert listing_rows(soup(client.get("/")))[0]["image"] is True
+
+
+def test_a_file_that_is_not_an_image_is_refused(client, board, superuser):
+    form = article_form(board)
+    fake = SimpleUploadedFile("virus.png", b"MZ not an image at all", content_type="image/png")
+    form.update({"images-TOTAL_FORMS": "1", "images-0-image": fake})
+
+    response = client.post("/admin/board/post/add/", form)
+
+    assert response.status_code == 200
+    assert "이미지" in text(soup(response).select_one(".errorlist"))
+    assert Post.objects.count() == 0
+
+
+def test_an_image_over_the_size_limit_is_refused(client, board, superuser, settings):
+    settings.MAX_IMAGE_BYTES = 100
+    form = article_form(board)
+    form.update(
+        {
+            "images-TOTAL_FORMS": "1",
+            "images-0-image": SimpleUploadedFile("big.png", png_bytes((300, 300))),
+        }
+    )
+    response = client.post("/admin/board/post/add/", form)
+    assert response.status_code == 200
+    assert "MB까지" in text(soup(response).select_one(".errorlist"))
+    assert Post.objects.count() == 0
+
+
+def test_notice_flag_pins_the_article(client, board, superuser):
+    PostFactory.create_batch(3)
+    client.post("/admin/board/post/add/", article_form(board, title="알립니다", is_notice="on"))
+    rows = listing_rows(soup(client.get("/")))
+    assert (rows[0]["number"], rows[0]["title"]) == ("공지", "알립니다")
+
+
+def test_future_article_is_hidden_until_its_time_then_gets_the_next_number(
+    client, board, superuser
+):
+    PostFactory.create_batch(2)
+    tomorrow = timezone.localtime() + timezone.timedelta(days=1)
+    client.post("/admin/board/post/add/", article_form(board, title="내일 기사", when=tomorrow))
+    scheduled = Post.objects.get(title="내일 기사")
+    PostFactory(title="오늘 기사")
+
+    assert scheduled.number is None
+    assert "내일 기사" not in [r["title"] for r in listing_rows(soup(client.get("/")))]
+    # Staff preview it; readers cannot reach it.
+    preview = client.get(scheduled.get_absolute_url())
+    assert preview.status_code == 200
+    assert "게시 시각 전" in text(soup(preview).select_one(".preview-banner"))
+    client.logout()
+    assert client.get(scheduled.get_absolute_url()).status_code == 302  # to the admin login
+
+    # Its time comes: the next reader's listing publishes it, with the next number.
+    Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    Board.objects.filter(pk=board.pk).update(next_publish_at=timezone.now())
+    rows = listing_rows(soup(client.get("/")))
+    assert (rows[0]["number"], rows[0]["title"]) == ("4", "내일 기사")
+    assert Board.objects.get(pk=board.pk).next_publish_at is None
+
+
+def test_listed_article_cannot_be_moved_into_the_future(client, board, superuser):
+    post = PostFactory(title="이미 나간 기사")
+    future = timezone.localtime() + timezone.timedelta(days=2)
+    response = client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        article_form(board, title="이미 나간 기사", when=future, author=post.author.pk),
+    )
+    assert response.status_code == 200
+    assert "미래 시각" in text(soup(response).select_one(".errorlist"))
+    assert Post.objects.get(pk=post.pk).published_at == post.published_at
+
+
+def test_removed_article_is_a_404_for_readers_and_can_be_restored_in_place(
+    client, board, superuser
+):
+    posts = PostFactory.create_batch(25)
+    target = posts[20]  # number 21
+
+    response = client.post(
+        "/admin/board/post/", {"action": "remove_posts", "_selected_action": [target.pk]}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.is_removed, target.removed_by, target.seq) == (True, superuser, None)
+    client.logout()
+    assert client.get("/21/").status_code == 404
+    numbers = [r["number"] for r in listing_rows(soup(client.get("/")))]
+    assert "21" not in numbers
+    assert len(numbers) == 20
+    assert numbers[-1] == "5"  # the pages close up
+
+    client.force_login(superuser)
+    client.post("/admin/board/post/", {"action": "restore_posts", "_selected_action": [target.pk]})
+    client.logout()
+    assert client.get("/21/").status_code == 200
+    numbers = [r["number"] for r in listing_rows(soup(client.get("/")))]
+    assert numbers == [str(n) for n in range(25, 5, -1)]
+    messages = list(
+        LogEntry.objects.filter(object_id=str(target.pk))
+        .order_by("pk")
+        .values_list("change_message", flat=True)
+    )
+    assert messages == ["글 삭제", "글 복구"]
+
+
+def test_admin_article_list_has_the_columns_search_and_filters(client, board, superuser):
+    PostFactory(title="우체국 택배 소식", body="본문")
+    PostFactory(title="다른 기사", body="우체국 이야기")
+    PostFactory(title="무관한 기사")
+
+    page = soup(client.get("/admin/board/post/"))
+    headers = [text(th) for th in page.select("#result_list thead th")]
+    for column in ["번호", "제목", "글쓴이", "게시 시각", "조회 수", "댓글 수", "공지"]:
+        assert column in headers
+    found = soup(client.get("/admin/board/post/", {"q": "우체국"}))
+    assert len(found.select("#result_list tbody tr")) == 2
+    scheduled = soup(client.get("/admin/board/post/", {"state": "scheduled"}))
+    assert scheduled.select("#result_list tbody tr") == []
+
+
+def test_view_on_site_goes_to_the_public_page_or_the_preview(client, board, superuser):
+    listed = PostFactory()
+    scheduled = PostFactory(published_at=timezone.now() + timezone.timedelta(hours=3))
+
+    for post, target in [(listed, f"/{listed.number}/"), (scheduled, f"/preview/{scheduled.pk}/")]:
+        page = soup(client.get(f"/admin/board/post/{post.pk}/change/"))
+        link = page.select_one("a.viewsitelink")["href"]
+        response = client.get(link)
+        assert response.status_code == 302
+        assert response["Location"].endswith(target)
+
+
+def test_services_remove_post_is_idempotent(board):
+    post = PostFactory()
+    staff = UserFactory(is_staff=True)
+    assert services.remove_post(post, by=staff) is True
+    assert services.remove_post(post, by=staff) is False
+    assert Board.objects.get(pk=board.pk).post_count == 0
