@@ -82,7 +82,7 @@ def article_context(request, post, form=None):
     neighbours = (post.seq - 1, post.seq + 1)
     rows = list(Post.objects.listing_rows(board, *board.seq_range(page), extra_seqs=neighbours))
     by_seq = {p.seq: p for p in rows}
-    comments = list(post.comments.select_related("author"))
+    comments = list(post.comments.select_related("author", "removed_by"))
     user = request.user
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
