@@ -94,6 +94,12 @@ class PostAdmin(admin.ModelAdmin):
             fields.append("removal")
         return fields
 
+    def get_changeform_initial_data(self, request):
+        return {
+            "board": services.default_board().pk,
+            **super().get_changeform_initial_data(request),
+        }
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "author" in form.base_fields:
