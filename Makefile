@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
-.PHONY: run test test-sqlite test-postgres lint migrations-check install clean
+.PHONY: run serve test test-sqlite test-postgres lint migrations-check install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py loadsource
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The board as it runs in production: granian (see README for the measurement), DEBUG off,
+# static files hashed and compressed by whitenoise. A first run writes a random SECRET_KEY
+# to .env (ignored by git) unless one is set in the environment.
+serve: $(STAMP)
+	@if [ -z "$${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then \
+		echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
+		echo "Wrote a new SECRET_KEY to .env"; \
+	fi
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadsource
+	$(PY) manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m postbbs.serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

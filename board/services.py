@@ -175,7 +175,12 @@ class RateLimited(Exception):
 
 
 def can_moderate(user):
-    return user.is_authenticated and user.has_perm("board.moderate_comment")
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    flag = getattr(user, "is_moderator", None)  # loaded with the user by board.auth
+    return flag if flag is not None else user.has_perm("board.moderate_comment")
 
 
 def can_remove(user, comment):

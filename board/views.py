@@ -211,7 +211,7 @@ def signup(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="board.auth.BoardBackend")
         messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
         return redirect(safe_next(request, reverse("board:post-list")))
     context = {"form": form, "next": safe_next(request, "")}
