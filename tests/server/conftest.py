@@ -28,6 +28,16 @@ ROOT = Path(__file__).resolve().parents[2]
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 
 
+def production_environ(**overrides):
+    """This process's environment without what the test run itself sets for in-process tests
+    (the browser tests' async-unsafe switch, the test cluster's DATABASE_URL, caches)."""
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
+    return {**env, "DJANGO_SETTINGS_MODULE": "postbbs.settings", **overrides}
+
+
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "CACHE_URL", "REDIS_URL"}
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,18 +90,14 @@ def database(tmp_path):
 @pytest.fixture
 def site_env(database, tmp_path):
     """The production environment of one site, migrated, with the source page loaded."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "postbbs.settings",
-        "DATABASE_URL": database.url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    env.pop("CACHE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = production_environ(
+        DATABASE_URL=database.url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
     manage = [sys.executable, str(ROOT / "manage.py")]
     for args in (["migrate", "--noinput"], ["loadsource"], ["collectstatic", "--noinput"]):
         subprocess.run([*manage, *args, "-v0"], env=env, cwd=ROOT, check=True)

@@ -1,14 +1,13 @@
 """The board under its production server: exact counters under load, two servers sharing one
 database and one Redis, static files, and Django's deployment checklist."""
 
-import os
 import re
 import secrets
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.server.conftest import ROOT, Visitor
+from tests.server.conftest import ROOT, Visitor, production_environ
 
 
 def views_of(database, number):
@@ -114,14 +113,12 @@ def test_debug_is_off_and_errors_show_no_trace(site_env, start_server):
 
 
 def test_check_deploy_is_clean_with_the_documented_production_environment():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "postbbs.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "false",
-        "HTTPS": "true",
-        "ALLOWED_HOSTS": "board.example.com",
-    }
+    env = production_environ(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        HTTPS="true",
+        ALLOWED_HOSTS="board.example.com",
+    )
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
