@@ -92,13 +92,6 @@ class PostQuerySet(models.QuerySet):
         """Articles waiting for their publish time (not listed, not removed, never numbered)."""
         return self.filter(seq__isnull=True, number__isnull=True, is_removed=False)
 
-    def listing_rows(self, board, low, high, extra_seqs=()):
-        """One query for a listing page: positions low..high, ``extra_seqs`` and every notice."""
-        wanted = Q(seq__gte=low, seq__lte=high) | Q(is_notice=True, seq__isnull=False)
-        if extra_seqs:
-            wanted |= Q(seq__in=list(extra_seqs))
-        return self.for_listing().filter(wanted, board=board)
-
 
 class Post(models.Model):
     class Format(models.TextChoices):

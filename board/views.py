@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import services
+from . import listing, services
 from .forms import CommentForm, RemovalForm, SignupForm
 from .models import Comment, Post
 
@@ -35,12 +35,11 @@ def parse_page(raw):
 def listing_context(board, page, rows, current=None):
     """Split one listing query's rows into pinned notices and the page's numbered rows."""
     low, high = board.seq_range(page)
-    notices = sorted((p for p in rows if p.is_notice), key=lambda p: -p.seq)
-    numbered = sorted((p for p in rows if low <= p.seq <= high), key=lambda p: -p.seq)
+    notices = sorted((r for r in rows if r.is_notice), key=lambda r: -r.seq)
+    numbered = sorted((r for r in rows if low <= r.seq <= high), key=lambda r: -r.seq)
     return {
         "board": board,
-        "notices": notices,
-        "posts": numbered,
+        "rows_html": listing.render_rows(notices, numbered, page, current),
         "page": page,
         "list_url": board.get_page_url(page),
         "current": current,
@@ -55,7 +54,7 @@ def post_list(request):
         return redirect("board:post-list")
     if page > board.num_pages:
         return redirect(board.get_page_url(board.num_pages))
-    rows = list(Post.objects.listing_rows(board, *board.seq_range(page)))
+    rows = listing.fetch_rows(board, *board.seq_range(page))
     return render(request, "board/post_list.html", listing_context(board, page, rows))
 
 
@@ -80,7 +79,7 @@ def article_context(request, post, form=None):
     if page is None or page > board.num_pages:
         page = board.page_of(post.seq)
     neighbours = (post.seq - 1, post.seq + 1)
-    rows = list(Post.objects.listing_rows(board, *board.seq_range(page), extra_seqs=neighbours))
+    rows = listing.fetch_rows(board, *board.seq_range(page), extra_seqs=neighbours)
     by_seq = {p.seq: p for p in rows}
     comments = list(post.comments.select_related("author", "removed_by"))
     user = request.user
@@ -127,7 +126,7 @@ def post_preview(request, pk):
         raise PermissionDenied
     post = get_object_or_404(Post.objects.select_related("board", "author"), pk=pk)
     board = post.board
-    rows = list(Post.objects.listing_rows(board, *board.seq_range(1)))
+    rows = listing.fetch_rows(board, *board.seq_range(1))
     context = listing_context(board, 1, rows)
     context.update(post=post, comments=[], preview=True, older=None, newer=None)
     return render(request, "board/post_detail.html", context)

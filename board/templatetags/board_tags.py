@@ -20,10 +20,3 @@ def pagination(board, page):
         "next_url": page_url(page + 1) if page < num_pages else None,
         "last_url": page_url(num_pages) if page < num_pages else None,
     }
-
-
-@register.simple_tag
-def post_url(post, page):
-    """An article's link from a listing page, remembering that page for the way back."""
-    url = post.get_absolute_url()
-    return url if page == 1 else f"{url}?page={page}"
