@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import F, Q
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,34 @@ from django.utils.translation import ngettext
 from . import services
 from .forms import PostImageForm
 from .models import Author, Board, Comment, Post, PostImage
+
+
+class LargeTablePaginator(Paginator):
+    """Admin lists over a million rows without COUNT(*): an unfiltered list's total comes from
+    the planner's estimate (PostgreSQL) or the highest id (SQLite); filtered lists count what
+    matched, which their filters bound."""
+
+    exact_below = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if queryset.query.where:
+            return super().count
+        model = queryset.model
+        top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+        if top < self.exact_below:
+            return super().count
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [model._meta.db_table],
+                )
+                estimate = cursor.fetchone()[0]
+            if estimate > 0:
+                return estimate
+        return top
 
 
 @admin.register(Board)
@@ -82,6 +113,7 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "views", "comment_count", "has_image", "removal"]
     list_select_related = ["author"]
     show_full_result_count = False  # no second COUNT(*) over a million posts per admin page
+    paginator = LargeTablePaginator
     inlines = [PostImageInline]
     actions = ["remove_posts", "restore_posts"]
 
@@ -180,6 +212,7 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = ["is_removed", "removed_by", "removed_at", "removal_reason"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = LargeTablePaginator
     actions = ["remove_comments", "restore_comments"]
 
     @admin.display(description=_("내용"))

@@ -1,0 +1,95 @@
+"""Query budgets a reader's pages keep at any size, and no query while a template renders."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.template.backends.django import Template
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_board(board):
+    posts = PostFactory.create_batch(45)
+    CommentFactory.create_batch(30, post=posts[30])
+    PostFactory(is_notice=True)
+    return posts[30]
+
+
+@pytest.fixture
+def reader(client):
+    user = UserFactory(username="reader")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def moderator(client):
+    user = UserFactory(username="mod")
+    user.groups.add(Group.objects.get(name="모더레이터"))
+    client.force_login(user)
+    return user
+
+
+def test_signed_in_reader_adds_two_queries_to_the_listing(
+    client, busy_board, reader, django_assert_num_queries
+):
+    # The listing's 2, plus the session and the user (with the moderator flag).
+    with django_assert_num_queries(4):
+        assert client.get("/?page=2").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["reader", "moderator"])
+def test_signed_in_reader_adds_two_queries_to_an_article_with_comments(
+    client, busy_board, who, request, django_assert_num_queries
+):
+    request.getfixturevalue(who)
+    # The article's 4 (article, view count, listing, comments), plus session and user.
+    with django_assert_num_queries(6):
+        response = client.get(busy_board.get_absolute_url())
+    assert len(response.context["comments"]) == 30
+    assert response.context["moderator"] is (who == "moderator")
+
+
+@pytest.fixture
+def queries_while_rendering(monkeypatch):
+    """Every query run inside a Django template's render, by template name."""
+    seen = []
+    original = Template.render
+
+    def render(self, context=None, request=None):
+        with CaptureQueriesContext(connection) as queries:
+            html = original(self, context, request)
+        seen.extend((self.template.name, q["sql"]) for q in queries)
+        return html
+
+    monkeypatch.setattr(Template, "render", render)
+    return seen
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_no_query_runs_while_a_page_renders(client, busy_board, queries_while_rendering, signed_in):
+    if signed_in:
+        client.force_login(UserFactory(username="reader", is_superuser=True, is_staff=True))
+    for url in ["/", "/?page=2", busy_board.get_absolute_url(), "/accounts/login/"]:
+        assert client.get(url).status_code == 200
+    assert queries_while_rendering == []
+
+
+def test_the_render_check_does_catch_a_query_in_a_template(queries_while_rendering, board):
+    from django.template import engines
+
+    PostFactory()
+    engines["django"].from_string("{{ board.posts.count }}").render({"board": board})
+    assert len(queries_while_rendering) == 1
+
+
+def test_postgresql_post_table_leaves_room_for_in_place_counter_updates(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage parameter; this run is on SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'board_post'")
+        assert cursor.fetchone()[0] == ["fillfactor=85"]
