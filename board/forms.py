@@ -42,6 +42,31 @@ class CommentForm(forms.Form):
         return body
 
 
+class SearchForm(forms.Form):
+    TARGETS = [
+        ("title_body", _("제목+내용")),
+        ("title", _("제목")),
+        ("body", _("내용")),
+        ("author", _("글쓴이")),
+        ("comment", _("댓글")),
+    ]
+    target = forms.ChoiceField(label=_("검색 대상"), choices=TARGETS, required=False)
+    q = forms.CharField(
+        label=_("검색어"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": _("검색어는 %(limit_value)d자까지 쓸 수 있습니다.")},
+    )
+    before = forms.IntegerField(required=False, min_value=1, max_value=2**31)
+    after = forms.IntegerField(required=False, min_value=0, max_value=2**31)
+
+    def clean_target(self):
+        return self.cleaned_data["target"] or "title_body"
+
+    def clean_q(self):
+        return " ".join(clean_text(self.cleaned_data["q"]).split())
+
+
 class RemovalForm(forms.Form):
     reason = forms.CharField(label=_("삭제 사유 (선택)"), max_length=200, required=False)
 

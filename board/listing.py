@@ -62,12 +62,17 @@ def fetch_rows(board, low, high, extra_seqs=()):
     return rows
 
 
-def render_rows(notices, posts, page, current=None):
-    """The table body: notices pinned first, then the page's rows, ``»`` on the current one."""
+def render_rows(notices, posts, page, current=None, query=None):
+    """The table body: notices pinned first, then the page's rows, ``»`` on the current one.
+
+    Each article link carries ``query`` (default: this page) for the article's way back.
+    """
     tz = timezone.get_current_timezone()
     now = timezone.now()
     base = reverse("board:post-list")
-    query = f"?page={page}" if page != 1 else ""
+    if query is None:
+        query = f"?page={page}" if page != 1 else ""
+    query = escape(query)
     image = escape(static("board/image.svg"))
     labels = {
         "notice": escape(_("공지")),

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import listing, services
-from .forms import CommentForm, RemovalForm, SignupForm
+from . import listing, search, services
+from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post
 
 VIEWED_COOKIE = "viewed"
@@ -39,6 +39,7 @@ def listing_context(board, page, rows, current=None):
     numbered = sorted((r for r in rows if low <= r.seq <= high), key=lambda r: -r.seq)
     return {
         "board": board,
+        "search_form": SearchForm(),
         "rows_html": listing.render_rows(notices, numbered, page, current),
         "page": page,
         "list_url": board.get_page_url(page),
@@ -49,6 +50,8 @@ def listing_context(board, page, rows, current=None):
 @require_safe
 def post_list(request):
     board = services.publish_due_posts(services.default_board())
+    if "q" in request.GET:
+        return search_results(request, board)
     page = parse_page(request.GET.get("page"))
     if page is None:
         return redirect("board:post-list")
@@ -56,6 +59,27 @@ def post_list(request):
         return redirect(board.get_page_url(board.num_pages))
     rows = listing.fetch_rows(board, *board.seq_range(page))
     return render(request, "board/post_list.html", listing_context(board, page, rows))
+
+
+def search_results(request, board):
+    form = SearchForm(request.GET)
+    context = {"board": board, "search_form": form, "page": 1}
+    if not form.is_valid():
+        context["search_error"] = next(iter(form.errors.values()))[0]
+        context["rows_html"] = listing.render_rows([], [], 1)
+        return render(request, "board/search.html", context, status=400)
+    data = form.cleaned_data
+    if not data["q"]:
+        context["search_error"] = _("검색어를 입력하세요.")
+        context["rows_html"] = listing.render_rows([], [], 1)
+        return render(request, "board/search.html", context)
+    results = search.search(board, data["q"], data["target"], data["before"], data["after"])
+    back = results.url(**({"before": data["before"]} if data["before"] else {}))
+    context.update(
+        results=results,
+        rows_html=listing.render_rows([], results.rows, 1, query=back),
+    )
+    return render(request, "board/search.html", context)
 
 
 def viewed_numbers(request):
@@ -89,6 +113,10 @@ def article_context(request, post, form=None):
             user.is_authenticated and comment.author.user_id == user.pk
         )
     context = listing_context(board, page, rows, current=post)
+    back = SearchForm(request.GET)
+    if request.GET.get("q") and back.is_valid() and back.cleaned_data["q"]:
+        keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
+        context["list_url"] = f"{reverse('board:post-list')}?{urlencode(keep)}"
     context.update(
         post=post,
         comments=comments,

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,116 +16,306 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Board',
+            name="Board",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='주소 이름')),
-                ('name', models.CharField(max_length=100, verbose_name='이름')),
-                ('post_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='목록에 보이는 글 수')),
-                ('last_number', models.PositiveIntegerField(default=0, editable=False, verbose_name='마지막 글 번호')),
-                ('next_publish_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='다음 예약 게시 시각')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="주소 이름")),
+                ("name", models.CharField(max_length=100, verbose_name="이름")),
+                (
+                    "post_count",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="목록에 보이는 글 수"
+                    ),
+                ),
+                (
+                    "last_number",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="마지막 글 번호"
+                    ),
+                ),
+                (
+                    "next_publish_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="다음 예약 게시 시각"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '게시판',
-                'verbose_name_plural': '게시판',
-                'ordering': ['pk'],
+                "verbose_name": "게시판",
+                "verbose_name_plural": "게시판",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='이름')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author', to=settings.AUTH_USER_MODEL, verbose_name='계정')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="이름")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="author",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="계정",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '글쓴이',
-                'verbose_name_plural': '글쓴이',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "글쓴이",
+                "verbose_name_plural": "글쓴이",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='번호')),
-                ('seq', models.PositiveIntegerField(editable=False, null=True, verbose_name='목록 위치')),
-                ('title', models.CharField(max_length=200, verbose_name='제목')),
-                ('body', models.TextField(blank=True, help_text='그림은 [image:1], [image:2]처럼 첨부 순서로 넣습니다.', verbose_name='본문')),
-                ('body_format', models.CharField(choices=[('text', '일반 텍스트 (줄마다 문단)'), ('html', 'HTML (허용된 태그만)')], default='text', max_length=4, verbose_name='본문 형식')),
-                ('body_html', models.TextField(blank=True, editable=False, verbose_name='본문 HTML')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, help_text='미래 시각이면 그때까지 독자에게 보이지 않습니다.', verbose_name='게시 시각')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='작성 시각')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='수정 시각')),
-                ('views', models.PositiveIntegerField(default=0, editable=False, verbose_name='조회 수')),
-                ('comment_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='댓글 수')),
-                ('has_image', models.BooleanField(default=False, editable=False, verbose_name='이미지 있음')),
-                ('is_notice', models.BooleanField(default=False, verbose_name='공지')),
-                ('is_removed', models.BooleanField(default=False, editable=False, verbose_name='삭제됨')),
-                ('removed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='삭제 시각')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='board.author', verbose_name='글쓴이')),
-                ('board', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='board.board', verbose_name='게시판')),
-                ('removed_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='삭제한 사람')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        blank=True, editable=False, null=True, verbose_name="번호"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.PositiveIntegerField(
+                        editable=False, null=True, verbose_name="목록 위치"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="제목")),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="그림은 [image:1], [image:2]처럼 첨부 순서로 넣습니다.",
+                        verbose_name="본문",
+                    ),
+                ),
+                (
+                    "body_format",
+                    models.CharField(
+                        choices=[
+                            ("text", "일반 텍스트 (줄마다 문단)"),
+                            ("html", "HTML (허용된 태그만)"),
+                        ],
+                        default="text",
+                        max_length=4,
+                        verbose_name="본문 형식",
+                    ),
+                ),
+                (
+                    "body_html",
+                    models.TextField(blank=True, editable=False, verbose_name="본문 HTML"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="미래 시각이면 그때까지 독자에게 보이지 않습니다.",
+                        verbose_name="게시 시각",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="작성 시각")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="수정 시각")),
+                (
+                    "views",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="조회 수"),
+                ),
+                (
+                    "comment_count",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="댓글 수"),
+                ),
+                (
+                    "has_image",
+                    models.BooleanField(default=False, editable=False, verbose_name="이미지 있음"),
+                ),
+                ("is_notice", models.BooleanField(default=False, verbose_name="공지")),
+                (
+                    "is_removed",
+                    models.BooleanField(default=False, editable=False, verbose_name="삭제됨"),
+                ),
+                (
+                    "removed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="삭제 시각"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="board.author",
+                        verbose_name="글쓴이",
+                    ),
+                ),
+                (
+                    "board",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="board.board",
+                        verbose_name="게시판",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="삭제한 사람",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '글',
-                'verbose_name_plural': '글',
-                'ordering': ['-number', '-pk'],
+                "verbose_name": "글",
+                "verbose_name_plural": "글",
+                "ordering": ["-number", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='내용')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='작성 시각')),
-                ('is_removed', models.BooleanField(default=False, verbose_name='삭제됨')),
-                ('removed_at', models.DateTimeField(blank=True, null=True, verbose_name='삭제 시각')),
-                ('removal_reason', models.CharField(blank=True, max_length=200, verbose_name='삭제 사유')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='board.author', verbose_name='글쓴이')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='삭제한 사람')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='board.post', verbose_name='글')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="내용")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="작성 시각"
+                    ),
+                ),
+                ("is_removed", models.BooleanField(default=False, verbose_name="삭제됨")),
+                (
+                    "removed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="삭제 시각"),
+                ),
+                (
+                    "removal_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="삭제 사유"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="board.author",
+                        verbose_name="글쓴이",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="삭제한 사람",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="board.post",
+                        verbose_name="글",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '댓글',
-                'verbose_name_plural': '댓글',
-                'ordering': ['created_at', 'pk'],
-                'permissions': [('moderate_comment', '모든 댓글을 지우고 되살릴 수 있음')],
+                "verbose_name": "댓글",
+                "verbose_name_plural": "댓글",
+                "ordering": ["created_at", "pk"],
+                "permissions": [("moderate_comment", "모든 댓글을 지우고 되살릴 수 있음")],
             },
         ),
         migrations.CreateModel(
-            name='PostImage',
+            name="PostImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=board.models.image_path, verbose_name='그림')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='설명')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='올린 시각')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='board.post', verbose_name='글')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(upload_to=board.models.image_path, verbose_name="그림"),
+                ),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="설명")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="올린 시각")),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="board.post",
+                        verbose_name="글",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '그림',
-                'verbose_name_plural': '그림',
-                'ordering': ['post', 'pk'],
+                "verbose_name": "그림",
+                "verbose_name_plural": "그림",
+                "ordering": ["post", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['board', 'seq'], name='post_listing_idx'),
+            model_name="post",
+            index=models.Index(fields=["board", "seq"], name="post_listing_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('is_notice', True)), fields=['board', 'seq'], name='post_notice_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("is_notice", True)),
+                fields=["board", "seq"],
+                name="post_notice_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['board', 'published_at'], name='post_scheduled_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("seq__isnull", True)),
+                fields=["board", "published_at"],
+                name="post_scheduled_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(fields=('board', 'number'), name='post_board_number_unique'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                fields=("board", "number"), name="post_board_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['post', 'created_at'], name='comment_post_idx'),
+            model_name="comment",
+            index=models.Index(fields=["post", "created_at"], name="comment_post_idx"),
         ),
     ]

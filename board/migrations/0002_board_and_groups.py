@@ -33,9 +33,7 @@ def setup(apps, schema_editor):
     )
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="board", codename__in=EDITOR_PERMISSIONS
-        )
+        *Permission.objects.filter(content_type__app_label="board", codename__in=EDITOR_PERMISSIONS)
     )
 
 

@@ -1,0 +1,171 @@
+"""Search under the listing: targets, paging by position, odd input, the way back."""
+
+import pytest
+from django.db import connection
+
+from board import search
+from board.models import Post
+from tests.factories import AuthorFactory, CommentFactory, PostFactory
+from tests.pages import listing_rows, soup, text
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response):
+    return [r["number"] for r in listing_rows(soup(response))]
+
+
+def test_title_search_shows_matches_in_the_listing_layout_with_their_numbers(client, board):
+    PostFactory(title="우체국 택배 요금 인상")
+    PostFactory(title="집배원 이야기")
+    PostFactory(title="우체국 금융 소식")
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == 200
+    rows = listing_rows(soup(response))
+    assert [(r["number"], r["title"]) for r in rows] == [
+        ("3", "우체국 금융 소식"),
+        ("1", "우체국 택배 요금 인상"),
+    ]
+    assert rows[0]["href"] == "/3/?q=%EC%9A%B0%EC%B2%B4%EA%B5%AD&target=title"
+    assert "'우체국' 검색 결과" in text(soup(response).select_one(".search-summary"))
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("title_body", ["3", "1"]), ("title", ["1"]), ("body", ["3"]), ("author", ["2"])],
+)
+def test_each_target_searches_its_own_field(client, board, target, expected):
+    PostFactory(title="빨간 우체통", body="내용 없음")
+    PostFactory(title="무관", body="무관", author=AuthorFactory(name="우체통지기"))
+    PostFactory(title="다른 제목", body="오래된 우체통 이야기")
+
+    assert numbers(client.get("/", {"q": "우체통", "target": target})) == expected
+
+
+def test_comment_search_finds_articles_by_their_visible_comments(client, board):
+    first, second, third = PostFactory.create_batch(3)
+    CommentFactory(post=first, body="소포가 늦게 왔어요")
+    removed = CommentFactory(post=third, body="소포 분실")
+    CommentFactory(post=second, body="감사합니다")
+    from board import services
+    from tests.factories import UserFactory
+
+    services.remove_comment(removed, by=UserFactory(is_superuser=True))
+
+    assert numbers(client.get("/", {"q": "소포", "target": "comment"})) == ["1"]
+
+
+def test_results_page_by_position_and_keep_the_query(client, board):
+    for i in range(45):
+        PostFactory(title=f"공지 {i}")
+    PostFactory(title="무관한 글")
+
+    first = client.get("/", {"q": "공지", "target": "title"})
+    assert numbers(first) == [str(n) for n in range(45, 25, -1)]
+    older = soup(first).select_one('nav.pagination [rel="next"]')["href"]
+    assert "q=%EA%B3%B5%EC%A7%80" in older
+    assert "target=title" in older
+
+    second = client.get("/" + older)
+    assert numbers(second) == [str(n) for n in range(25, 5, -1)]
+    third = client.get("/" + soup(second).select_one('nav.pagination [rel="next"]')["href"])
+    assert numbers(third) == ["5", "4", "3", "2", "1"]
+    assert soup(third).select_one('nav.pagination [rel="next"]') is None
+
+    back = client.get("/" + soup(third).select_one('nav.pagination [rel="prev"]')["href"])
+    assert numbers(back) == [str(n) for n in range(25, 5, -1)]
+
+
+def test_windowed_search_continues_into_older_posts(client, board, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    monkeypatch.setattr(search, "indexed", lambda q: False)
+    PostFactory(title="오래된 특종")
+    PostFactory.create_batch(24, title="평범한 글")
+
+    first = soup(client.get("/", {"q": "특종", "target": "title"}))
+    assert listing_rows(first) == []
+    assert "계속 찾기" in text(first.select_one("nav.pagination"))
+
+    page = first
+    for _ in range(3):
+        link = page.select_one('nav.pagination [rel="next"]')
+        if link is None:
+            break
+        page = soup(client.get("/" + link["href"]))
+        if listing_rows(page):
+            break
+    assert [r["title"] for r in listing_rows(page)] == ["오래된 특종"]
+
+
+def test_article_opened_from_results_leads_back_to_them(client, board):
+    PostFactory(title="우체국 소식")
+    link = listing_rows(soup(client.get("/", {"q": "우체국", "target": "title"})))[0]["href"]
+
+    article = soup(client.get(link))
+
+    back = article.select_one("a.button")["href"]
+    assert back == "/?q=%EC%9A%B0%EC%B2%B4%EA%B5%AD&target=title"
+
+
+def test_empty_query_asks_for_one(client, board):
+    PostFactory()
+    response = client.get("/", {"q": "   ", "target": "title"})
+    assert response.status_code == 200
+    assert "검색어를 입력하세요." in text(soup(response).select_one(".search-summary"))
+    assert numbers(response) == []
+
+
+@pytest.mark.parametrize(
+    ("q", "status", "message"),
+    [
+        ("가" * 101, 400, "100자까지"),
+        ("널\x00문자", 400, "null 문자"),
+        ("벨\x07소리", 400, "제어 문자"),
+        ("%", 200, "검색 결과"),
+        ("_", 200, "검색 결과"),
+        ("' OR 1=1 --", 200, "검색 결과"),
+        ("<script>alert(1)</script>", 200, "검색 결과"),
+    ],
+)
+def test_odd_queries_give_a_clear_answer(client, board, q, status, message):
+    PostFactory(title="평범한 글 100%")
+    PostFactory(title="또 다른 글")
+
+    response = client.get("/", {"q": q, "target": "title"})
+
+    assert response.status_code == status
+    assert message in text(soup(response).select_one(".search-summary"))
+    assert soup(response).find("script") is None
+    if q == "%":  # LIKE's wildcard is taken literally
+        assert [r["title"] for r in listing_rows(soup(response))] == ["평범한 글 100%"]
+    if q in ("_", "' OR 1=1 --"):
+        assert numbers(response) == []
+
+
+@pytest.mark.parametrize("params", [{"target": "nonsense"}, {"before": "abc"}, {"after": "-5"}])
+def test_junk_search_parameters_are_refused_clearly(client, board, params):
+    PostFactory(title="우체국")
+    response = client.get("/", {"q": "우체국", **params})
+    assert response.status_code == 400
+    assert soup(response).select_one(".search-summary") is not None
+
+
+def test_search_takes_two_queries(client, board, django_assert_num_queries):
+    PostFactory.create_batch(30, title="우체국 소식")
+    # 1: the board row; 2: the matching rows, newest first, with their authors.
+    with django_assert_num_queries(2):
+        response = client.get("/", {"q": "우체국", "target": "title_body"})
+    assert len(numbers(response)) == 20
+
+
+def test_postgresql_serves_title_search_from_a_trigram_index(board):
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's; SQLite searches in windows")
+    PostFactory.create_batch(5)
+    queryset = Post.objects.filter(search.matching("우체국", "title"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "post_title_trgm" in plan
