@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import listing, search, services
+from . import feeds, listing, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post
 
@@ -117,7 +117,12 @@ def article_context(request, post, form=None):
     if request.GET.get("q") and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
         context["list_url"] = f"{reverse('board:post-list')}?{urlencode(keep)}"
+    canonical = request.build_absolute_uri(post.get_absolute_url())
+    image = feeds.first_image(post)
     context.update(
+        description=feeds.summary(post),
+        canonical_url=canonical,
+        og_image=request.build_absolute_uri(image) if image else None,
         post=post,
         comments=comments,
         moderator=moderator,
@@ -156,7 +161,9 @@ def post_preview(request, pk):
     board = post.board
     rows = listing.fetch_rows(board, *board.seq_range(1))
     context = listing_context(board, 1, rows)
-    context.update(post=post, comments=[], preview=True, older=None, newer=None)
+    context.update(
+        post=post, comments=[], preview=True, older=None, newer=None, description=post.title
+    )
     return render(request, "board/post_detail.html", context)
 
 

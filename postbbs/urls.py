@@ -2,9 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from board import feeds
 
 
 def health(request):
@@ -16,6 +19,21 @@ def health(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("robots.txt", feeds.robots_txt, name="robots"),
+    path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": feeds.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": feeds.SITEMAPS},
+        name="sitemap-section",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,122 @@
+"""RSS and Atom feeds of the latest articles, a sitemap, and robots.txt."""
+
+import re
+
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from . import services
+from .models import Post
+
+FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
+
+
+def summary(post, length=160):
+    """A plain-text description of an article: its body's beginning, or its title."""
+    text = " ".join(strip_tags(post.body_html).split())
+    return Truncator(text).chars(length) if text else post.title
+
+
+def first_image(post):
+    match = FIRST_IMAGE.search(post.body_html or "")
+    return match.group(1) if match else None
+
+
+class LatestPostsFeed(Feed):
+    description = _("최근 글")
+
+    def get_object(self, request):
+        return services.default_board()
+
+    def title(self, board):
+        return board.name
+
+    def link(self, board):
+        return board.get_absolute_url()
+
+    def items(self, board):
+        low, high = board.seq_range(1)
+        return (
+            Post.objects.filter(board=board, seq__gte=low, seq__lte=high)
+            .select_related("author")
+            .order_by("-seq")
+        )
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        return summary(post, 300)
+
+    def item_author_name(self, post):
+        return post.author.name
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        return post.updated_at
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestPostsFeed.description
+
+
+class ListedPosts:
+    """The listed articles as a sequence the sitemap paginates by position, without COUNT(*)
+    or OFFSET: its length is the board's counter and a slice is a range of ``seq``."""
+
+    def __init__(self, board):
+        self.board = board
+
+    def __len__(self):
+        return self.board.post_count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("ListedPosts supports slices only")
+        start, stop, _step = index.indices(len(self))
+        return list(
+            Post.objects.filter(board=self.board, seq__gt=start, seq__lte=stop)
+            .only("number", "seq", "updated_at")
+            .order_by("seq")
+        )
+
+
+class PostSitemap(Sitemap):
+    changefreq = "daily"
+    limit = 10_000
+
+    def items(self):
+        return ListedPosts(services.default_board())
+
+    def lastmod(self, post):
+        return post.updated_at
+
+
+SITEMAPS = {"posts": PostSitemap}
+
+
+@require_safe
+@cache_control(max_age=86400)
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap-index"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /preview/",
+        "Disallow: /comments/",
+        "Disallow: /*?q=",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,126 @@
+"""Feeds, sitemap, robots.txt and what an article tells search engines and link previews."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from board import feeds
+from tests.factories import PostFactory, PostImageFactory
+from tests.pages import soup
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_rss_feed_lists_the_latest_twenty_articles_newest_first(client, board):
+    PostFactory.create_batch(25)
+    response = client.get("/feed/rss/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    items = ET.fromstring(response.content).findall("./channel/item")
+    assert len(items) == 20
+    assert items[0].findtext("link") == "http://testserver/25/"
+    assert items[-1].findtext("link") == "http://testserver/6/"
+
+
+def test_atom_feed_has_titles_links_and_summaries(client, board):
+    post = PostFactory(title="우체국 소식", body="첫 문단입니다.\n둘째 문단")
+    response = client.get("/feed/atom/")
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "우체국 소식"
+    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver/{post.number}/"
+    assert entry.findtext(f"{ATOM}summary") == "첫 문단입니다. 둘째 문단"
+
+
+def test_removed_and_scheduled_articles_stay_out_of_the_feeds(client, board):
+    from django.utils import timezone
+
+    from board import services
+    from tests.factories import UserFactory
+
+    shown = PostFactory(title="보이는 글")
+    removed = PostFactory(title="지운 글")
+    services.remove_post(removed, by=UserFactory(is_staff=True))
+    PostFactory(title="예약 글", published_at=timezone.now() + timezone.timedelta(days=1))
+    titles = [
+        i.findtext("title") for i in ET.fromstring(client.get("/feed/rss/").content).iter("item")
+    ]
+    assert titles == [shown.title]
+
+
+def test_every_page_links_its_feeds_in_the_head(client, board):
+    post = PostFactory()
+    for url in ["/", post.get_absolute_url(), "/accounts/login/"]:
+        head = soup(client.get(url)).head
+        assert head.select_one('link[type="application/rss+xml"]')["href"] == "/feed/rss/"
+        assert head.select_one('link[type="application/atom+xml"]')["href"] == "/feed/atom/"
+
+
+def test_sitemap_index_and_sections_list_every_listed_article(client, board, monkeypatch):
+    monkeypatch.setattr(feeds.PostSitemap, "limit", 10)
+    PostFactory.create_batch(25)
+
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert sections == [
+        "http://testserver/sitemap-posts.xml",
+        "http://testserver/sitemap-posts.xml?p=2",
+        "http://testserver/sitemap-posts.xml?p=3",
+    ]
+
+    urls = []
+    for n in (1, 2, 3):
+        page = ET.fromstring(client.get(f"/sitemap-posts.xml?p={n}").content)
+        urls += [loc.text for loc in page.iter(f"{SITEMAP}loc")]
+    assert urls == [f"http://testserver/{n}/" for n in range(1, 26)]
+    assert client.get("/sitemap-posts.xml?p=4").status_code == 404
+
+
+def test_sitemap_pages_take_no_count_and_no_offset(client, board):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PostFactory.create_batch(15)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sitemap-posts.xml?p=1")
+    sql = " ".join(q["sql"].upper() for q in queries)
+    assert "COUNT(" not in sql
+    assert "OFFSET" not in sql
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_pages(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /accounts/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_article_has_its_own_title_description_canonical_and_open_graph(client, board):
+    post = PostFactory(
+        title="빨간 우체통 정비", body="대전둔산우체국이 우체통을 정비했다.\n둘째 줄"
+    )
+    PostImageFactory(post=post, caption="우체통")
+
+    head = soup(client.get(f"{post.get_absolute_url()}?page=1")).head
+
+    assert head.title.get_text() == "빨간 우체통 정비 · PostBBS"
+    description = "대전둔산우체국이 우체통을 정비했다. 둘째 줄 우체통"
+    assert head.select_one('meta[name="description"]')["content"] == description
+    canonical = f"http://testserver/{post.number}/"
+    assert head.select_one('link[rel="canonical"]')["href"] == canonical
+    og = {m["property"]: m["content"] for m in head.select("meta[property]")}
+    assert og["og:type"] == "article"
+    assert og["og:title"] == "빨간 우체통 정비"
+    assert og["og:url"] == canonical
+    assert og["og:description"] == description
+    assert og["og:image"].startswith("http://testserver/media/posts/")
+
+
+def test_source_article_without_body_describes_itself_by_its_title(client, source_board):
+    head = soup(client.get("/126/")).head
+    assert head.select_one('meta[name="description"]')["content"].startswith("우체국여직원")
