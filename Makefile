@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
-.PHONY: run serve test test-sqlite test-postgres lint migrations-check install clean
+.PHONY: run serve messages test test-sqlite test-postgres lint migrations-check install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The English catalogue, compiled (the .mo is committed, so `make run` needs no gettext).
+messages: $(STAMP)
+	DEBUG=true $(PY) manage.py compilemessages -l en --ignore=.venv -v0
+
 migrations-check: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
@@ -53,7 +57,7 @@ test-postgres: $(STAMP)
 
 # Everything CI checks. PostgreSQL runs where its server binaries are present; with CI=true
 # their absence is a failure, not a skip.
-test: lint migrations-check test-sqlite
+test: lint migrations-check messages test-sqlite
 	@if [ -x "$(PG_BIN)/postgres" ]; then \
 		$(MAKE) --no-print-directory test-postgres; \
 	elif [ "$${CI:-}" = "true" ]; then \

@@ -38,6 +38,8 @@ MIDDLEWARE = [
     # Static files straight from the app server, hashed and compressed (no nginx needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Korean unless the browser (Accept-Language) or the switcher asks for English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
