@@ -7,6 +7,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_BIN ?= /usr/lib/postgresql/15/bin
+# axe-core, for the accessibility audit in the browser tests (from the npm registry).
+AXE := .npm/node_modules/axe-core/axe.min.js
+export AXE_PATH := $(CURDIR)/$(AXE)
 
 .PHONY: run serve messages test test-sqlite test-postgres lint migrations-check install clean
 
@@ -16,7 +19,10 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(AXE):
+	npm install --silent --no-save --no-audit --no-fund --prefix .npm axe-core@4.14.1
+
+install: $(STAMP) $(AXE)
 
 # A local board on the embedded SQLite file, with the source page loaded into an empty database.
 run: $(STAMP)
@@ -48,11 +54,11 @@ messages: $(STAMP)
 migrations-check: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(AXE)
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
 # The same suite on a throwaway PostgreSQL cluster that .ci/with-postgres starts and stops.
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(AXE)
 	PG_BIN=$(PG_BIN) bash .ci/with-postgres $(VENV)/bin/pytest
 
 # Everything CI checks. PostgreSQL runs where its server binaries are present; with CI=true

@@ -54,6 +54,7 @@ UA = (
 )
 SERVERS = ("granian", "gunicorn")
 CONNECTIONS = 8
+MIN_SAMPLES = 20  # the fewest timed requests per page when its time budget runs out
 LOAD_ARTICLES = 1000  # distinct articles wrk cycles through, spread over the whole board
 TARGETS = (  # (name, limit): medians in-process
     ("last page / page 1", 1.2),
@@ -88,6 +89,9 @@ class Page:
     error: str | None = None
     load: dict[str, LoadResult] = field(default_factory=dict)
 
+    def cut(self, requests):
+        return bool(self.samples) and len(self.samples) < requests
+
     @property
     def median(self):
         return statistics.median(self.samples) if self.samples else None
@@ -118,6 +122,12 @@ def parse_args(argv):
     servers = parser.add_mutually_exclusive_group()
     servers.add_argument("--server", choices=SERVERS, help="the server under load (granian)")
     servers.add_argument("--servers", help="several, comma-separated: granian,gunicorn")
+    parser.add_argument(
+        "--page-budget",
+        type=float,
+        default=40,
+        help="seconds at most per page in-process; a slow page stops early (default 40)",
+    )
     parser.add_argument("--workers", type=int, help="server workers (default: postbbs.serve's)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: serve's)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data")
@@ -268,7 +278,7 @@ def timed_get(client_for, path):
     return elapsed
 
 
-def measure_page(page, requests, warmup):
+def measure_page(page, requests, warmup, budget):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -284,27 +294,38 @@ def measure_page(page, requests, warmup):
         return shared
 
     paths = itertools.cycle(page.paths)
+    started = time.monotonic()
     for _ in range(warmup):
         timed_get(client_for, next(paths))
+        if time.monotonic() - started > budget / 4:
+            break
     # Forces the debug cursor for this one request only; DEBUG stays off.
     with CaptureQueriesContext(connection) as queries:
         timed_get(client_for, next(paths))
     page.queries = len(queries.captured_queries)
     gc.collect()  # start every series with the same heap, not the previous one's garbage
-    page.samples = [timed_get(client_for, next(paths)) for _ in range(requests)]
+    # A page that has become slow (a regression at scale) stops at its time budget, with
+    # enough samples for a median, so that `make bench` still ends in its quarter of an hour.
+    deadline = time.monotonic() + budget
+    for _ in range(requests):
+        page.samples.append(timed_get(client_for, next(paths)))
+        now = time.monotonic()
+        if (now > deadline and len(page.samples) >= MIN_SAMPLES) or now > deadline + budget:
+            break
 
 
-def measure_in_process(pages, requests, warmup):
+def measure_in_process(pages, requests, warmup, budget):
     for page in pages:
         try:
-            measure_page(page, requests, warmup)
+            measure_page(page, requests, warmup, budget)
         except Exception as exc:  # the app failed: record it, measure the other pages
             page.error = f"{type(exc).__name__}: {exc}"
             say(f"  {page.label}: FAILED\n{traceback.format_exc()}")
             continue
+        cut = f"  ({len(page.samples)} of {requests}: time budget)" if page.cut(requests) else ""
         say(
             f"  {page.label:<28} {page.queries} queries  median {page.median:7.2f} ms"
-            f"  p99 {page.p99:7.2f} ms"
+            f"  p99 {page.p99:7.2f} ms{cut}"
         )
 
 
@@ -640,13 +661,19 @@ def report(ctx, pages, servers):
     lines += ["", "Targets (in-process medians):", *target_lines(pages)]
     problems = [f"- {p.label}: {p.error}" for p in pages if p.error]
     problems += [
+        f"- {p.label}: {len(p.samples)} of {ctx['requests']} requests timed: the page's "
+        f"{ctx['budget']:g} s budget ran out"
+        for p in pages
+        if p.cut(ctx["requests"])
+    ]
+    problems += [
         f"- {p.label} under {name}: {r.error}"
         for p in pages
         for name, r in p.load.items()
         if r.error
     ]
     if problems:
-        lines += ["", "Errors:", *problems]
+        lines += ["", "Errors and notes:", *problems]
     lines += ["", "```text", *bar_chart(pages), "```", "", ctx["timings"]]
     return "\n".join(lines) + "\n"
 
@@ -692,7 +719,7 @@ def main(argv=None):
         warmup = max(10, args.requests // 10)
         t = phase(f"in-process: {args.requests} requests per page after {warmup} warm-up")
         pages = pages_to_measure(args, warmup)
-        measure_in_process(pages, args.requests, warmup)
+        measure_in_process(pages, args.requests, warmup, args.page_budget)
         inproc_time = time.monotonic() - t
 
         servers, load_time = [], 0.0
@@ -725,6 +752,7 @@ def main(argv=None):
             "seed_time": seed_time,
             "machine": machine(),
             "requests": args.requests,
+            "budget": args.page_budget,
             "warmup": warmup,
             "duration": args.duration,
             "server_cpus": server_cpus,

@@ -199,25 +199,54 @@ class SQLiteWriter:
 
 
 class PostgresWriter:
-    def __init__(self):
+    def __init__(self, out):
         connection.ensure_connection()
         self.raw = connection.connection  # psycopg 3: Django's connection, in autocommit
+        self.out = out
 
     def write(self, table, columns, rows, total, progress):
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(c) for c in columns)
+        with self.raw.cursor() as cursor:
+            # Load first, index after: the search's trigram (GIN) indexes take rows one by one
+            # at ~15,000 a second, and are built in bulk many times faster. Constraints (the
+            # primary key, unique numbers) stay, so the load is still checked.
+            indexes = secondary_indexes(cursor, table)
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
         done = 0
         with (
             self.raw.cursor() as cursor,
-            cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
         ):
             for size in chunks(total):
                 for row in islice(rows, size):
                     copy.write_row(row)
                 done += size
                 progress(done)
+        with self.raw.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for name, definition in indexes:
+                started = time.monotonic()
+                cursor.execute(definition)
+                self.out(f"  index {name}: rebuilt in {time.monotonic() - started:.1f} s")
+            cursor.execute("RESET maintenance_work_mem")
 
     def close(self):
         pass
+
+
+def secondary_indexes(cursor, table):
+    """(name, CREATE INDEX statement) of the table's indexes that back no constraint."""
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+        "ORDER BY i.relname",
+        [table],
+    )
+    return cursor.fetchall()
 
 
 def seed(*, posts, comments, seed=1, out=print):
@@ -286,7 +315,7 @@ def seed(*, posts, comments, seed=1, out=print):
         connection.close()
         writer = SQLiteWriter(path)
     else:
-        writer = PostgresWriter()
+        writer = PostgresWriter(out)
     try:
         # Post ids equal their numbers: the comment rows refer to posts by number.
         for label, model, known, rows, total in (
