@@ -82,7 +82,7 @@ class Page:
     label: str
     shown: str  # the URL as the table shows it
     paths: list[str]
-    fresh: bool = False  # a new visitor (a fresh client, no cookies) for every request
+    fresh: bool = False  # a new visitor (no cookies) for every request
     load_paths: list[str] | None = None  # None: not measured under load
     queries: int | None = None
     samples: list[float] = field(default_factory=list)  # ms

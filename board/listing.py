@@ -17,15 +17,17 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-# Positions low..high, any extra positions (an article's neighbours) and every notice, with
-# the author's name, in one indexed query. The body is never read here.
-ROWS_SQL = """
+# Positions low..high, every notice, and any extra positions (an article's neighbours), with
+# the author's name: one statement whose parts are each a seek on their own index. (Written as
+# one WHERE with OR, SQLite walked the whole listing index instead.) The body is never read.
+COLUMNS = """
 SELECT p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
        p.published_at, p.views, a.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
-WHERE p.board_id = %s AND p.seq IS NOT NULL
-  AND ((p.seq >= %s AND p.seq <= %s) OR p.is_notice {extra})
 """
+RANGE_SQL = COLUMNS + "WHERE p.board_id = %s AND p.seq >= %s AND p.seq <= %s"
+NOTICES_SQL = COLUMNS + "WHERE p.board_id = %s AND p.is_notice AND p.seq IS NOT NULL"
+EXTRA_SQL = COLUMNS + "WHERE p.board_id = %s AND p.seq IN ({})"
 
 
 @dataclass(slots=True)
@@ -46,20 +48,24 @@ class Row:
 
 
 def fetch_rows(board, low, high, extra_seqs=()):
-    params = [board.pk, low, high]
-    extra = ""
-    if extra_seqs:
-        extra = "OR p.seq IN (" + ", ".join(["%s"] * len(extra_seqs)) + ")"
-        params += list(extra_seqs)
+    parts = [RANGE_SQL, NOTICES_SQL]
+    params = [board.pk, low, high, board.pk]
+    extra = [seq for seq in extra_seqs if not low <= seq <= high]
+    if extra:
+        parts.append(EXTRA_SQL.format(", ".join(["%s"] * len(extra))))
+        params += [board.pk, *extra]
     with connection.cursor() as cursor:
-        cursor.execute(ROWS_SQL.format(extra=extra), params)
-        rows = [Row(*values) for values in cursor.fetchall()]
-    for row in rows:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    rows = {}
+    for values in found:  # a notice on this page comes twice: keep one
+        row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         if row.published_at.tzinfo is None:
             row.published_at = row.published_at.replace(tzinfo=UTC)
         row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
-    return rows
+        rows[row.pk] = row
+    return list(rows.values())
 
 
 def render_rows(notices, posts, page, current=None, query=None):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 20
@@ -39,8 +40,12 @@ class Board(models.Model):
         return reverse("board:post-list")
 
     def get_page_url(self, page):
-        url = self.get_absolute_url()
+        url = self.list_path
         return url if page == 1 else f"{url}?page={page}"
+
+    @cached_property
+    def list_path(self):
+        return self.get_absolute_url()
 
     @property
     def num_pages(self):
@@ -98,8 +103,13 @@ class Post(models.Model):
         TEXT = "text", _("일반 텍스트 (줄마다 문단)")
         HTML = "html", _("HTML (허용된 태그만)")
 
+    # No index of its own: every index below starts with the board.
     board = models.ForeignKey(
-        Board, verbose_name=_("게시판"), on_delete=models.PROTECT, related_name="posts"
+        Board,
+        verbose_name=_("게시판"),
+        on_delete=models.PROTECT,
+        related_name="posts",
+        db_index=False,
     )
     # Given when the article goes live, so the numbers follow the listing's order.
     number = models.PositiveIntegerField(_("번호"), null=True, blank=True, editable=False)
@@ -214,8 +224,13 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
+    # Indexed by comment_post_idx (post, created_at), which also orders an article's comments.
     post = models.ForeignKey(
-        Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="comments"
+        Post,
+        verbose_name=_("글"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+        db_index=False,
     )
     author = models.ForeignKey(
         Author, verbose_name=_("글쓴이"), on_delete=models.PROTECT, related_name="comments"

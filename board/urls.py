@@ -12,4 +12,5 @@ urlpatterns = [
     path("comments/<int:pk>/remove/", views.comment_remove, name="comment-remove"),
     path("comments/<int:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("language/<str:code>/", views.choose_language, name="language"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -237,6 +238,19 @@ def comment_remove(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_restore(request, pk):
     return moderation_view(request, pk, action="restore")
+
+
+@require_safe
+def choose_language(request, code):
+    """Remember the reader's interface language in a cookie and go back. A plain link rather
+    than Django's POST-only set_language, so that no page needs a CSRF token for it."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    response = redirect(safe_next(request, reverse("board:post-list")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax", httponly=True
+    )
+    return response
 
 
 def signup(request):

@@ -18,7 +18,6 @@ def health(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health, name="health"),
     path("robots.txt", feeds.robots_txt, name="robots"),
     path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),

@@ -49,12 +49,24 @@ def test_browser_asking_for_english_gets_english(client, board):
 
 
 def test_switcher_remembers_the_chosen_language(client, board):
-    PostFactory()
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    post = PostFactory()
+    links = soup(client.get(post.get_absolute_url())).select(".language-links a")
+    assert [(a["lang"], text(a)) for a in links] == [("ko", "한국어"), ("en", "English")]
+    response = client.get(links[1]["href"])
     assert response.status_code == 302
+    assert response["Location"] == post.get_absolute_url()
     assert headers(soup(client.get("/")))[0] == "No."
-    client.post("/i18n/setlang/", {"language": "ko", "next": "/"})
+    client.get("/language/ko/?next=/")
     assert headers(soup(client.get("/")))[0] == "번호"
+
+
+@pytest.mark.parametrize("url", ["/language/fr/", "/language/en/?next=https://evil.example/"])
+def test_unknown_language_or_foreign_next_goes_nowhere_else(client, board, url):
+    response = client.get(url)
+    if "fr" in url:
+        assert response.status_code == 404
+    else:
+        assert response["Location"] == "/"
 
 
 def test_english_error_messages_on_forms(client, board):
