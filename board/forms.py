@@ -20,7 +20,28 @@ def clean_text(value):
     return value.strip()
 
 
-class CommentForm(forms.Form):
+class HoneypotMixin:
+    """A field people never see or reach; form-filling bots fill it and are refused."""
+
+    honeypot_error = _(
+        "자동으로 작성된 것으로 보여 받지 않았습니다. 사람이라면 다시 시도해 주세요."
+    )
+
+    def clean_homepage(self):
+        if self.cleaned_data.get("homepage"):
+            raise ValidationError(self.honeypot_error, code="honeypot")
+        return ""
+
+
+def honeypot_field():
+    return forms.CharField(
+        label=_("홈페이지 (비워 두세요)"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+class CommentForm(HoneypotMixin, forms.Form):
     body = forms.CharField(
         label=_("댓글"),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
@@ -28,6 +49,7 @@ class CommentForm(forms.Form):
         max_length=COMMENT_MAX * 2,  # the real limit is checked after trimming, below
         error_messages={"required": _("댓글 내용을 입력하세요.")},
     )
+    homepage = honeypot_field()
 
     def clean_body(self):
         body = clean_text(self.cleaned_data["body"])
@@ -74,7 +96,9 @@ class RemovalForm(forms.Form):
         return clean_text(self.cleaned_data["reason"])
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(HoneypotMixin, UserCreationForm):
+    homepage = honeypot_field()
+
     class Meta(UserCreationForm.Meta):
         fields = ["username"]
 

@@ -6,9 +6,11 @@ and recorded in the admin's history (LogEntry) with who, when and why.
 """
 
 import re
+import time
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -172,6 +174,40 @@ def count_view(post):
 
 class RateLimited(Exception):
     pass
+
+
+def client_ip(request):
+    """The reader's address; behind a proxy (BEHIND_PROXY), the first in X-Forwarded-For."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _window_keys(prefix, key):
+    now = int(time.time())
+    return [
+        (f"rate:{prefix}:{seconds}:{key}:{now // seconds}", seconds, limit)
+        for seconds, limit in settings.SIGNUP_RATE_LIMITS
+    ]
+
+
+def check_signup_rate(ip):
+    """Refuse a sign-up from an address that made too many accounts lately. The counters live
+    in the shared cache (Redis in production), so every app process and host sees them."""
+    for key, seconds, limit in _window_keys("signup", ip):
+        if (cache.get(key) or 0) >= limit:
+            raise RateLimited(seconds, limit)
+
+
+def count_signup(ip):
+    for key, seconds, _limit in _window_keys("signup", ip):
+        cache.add(key, 0, timeout=seconds)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds)
 
 
 def can_moderate(user):

@@ -1,11 +1,14 @@
 """Reader pages. The listing is 2 queries and an article 4, whatever the board's size."""
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -257,10 +260,54 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("board:post-list")
     form = SignupForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="board.auth.BoardBackend")
-        messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
-        return redirect(safe_next(request, reverse("board:post-list")))
+        ip = services.client_ip(request)
+        try:
+            services.check_signup_rate(ip)
+        except services.RateLimited as limit:
+            seconds, count = limit.args
+            form.add_error(
+                None,
+                _("이 주소에서 가입이 너무 많습니다 (%(hours)d시간에 %(count)d명까지).")
+                % {"hours": seconds // 3600, "count": count},
+            )
+            status = 429
+        else:
+            return complete_signup(request, form, ip)
     context = {"form": form, "next": safe_next(request, "")}
-    return render(request, "registration/signup.html", context, status=400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "registration/signup.html", context, status=status)
+
+
+def complete_signup(request, form, ip):
+    user = form.save()
+    services.count_signup(ip)
+    login(request, user, backend="board.auth.BoardBackend")
+    messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
+    return redirect(safe_next(request, reverse("board:post-list")))
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """500, or 503 while the database cannot be reached: both pages need no database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "10"
+        return response
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    context = {
+        "error_code": 403,
+        "error_title": _("보안 토큰이 맞지 않습니다"),
+        "error_text": _(
+            "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
+        ),
+    }
+    return render(request, "error_page.html", context, status=403)

@@ -59,3 +59,5 @@ elif settings.SERVE_MEDIA:
             {"document_root": settings.MEDIA_ROOT},
         )
     )
+
+handler500 = "board.views.server_error"
