@@ -125,7 +125,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # Sign-ups per address: at most (limit) within (seconds), counted in the shared cache.
-SIGNUP_RATE_LIMITS = [(3600, 5)]
+SIGNUP_RATE_LIMITS = [(3600, env.int("SIGNUP_LIMIT_PER_HOUR", default=5))]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
