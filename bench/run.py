@@ -410,26 +410,29 @@ class Server:
         if self.proc is None:
             return
         group = self.proc.pid  # the session leader's pid is its group's id
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        for sig, patience in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
             try:
                 os.killpg(group, sig)
             except ProcessLookupError:
+                break  # the whole group is gone already
+            if self.wait_group(group, patience):
                 break
-            try:
-                self.proc.wait(wait)
-            except subprocess.TimeoutExpired:
-                continue
-            # The master is gone; give its workers a moment to follow, then check the group.
-            for _ in range(50):
-                try:
-                    os.killpg(group, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.1)
-            else:
-                continue
-            break
         self.proc = None
+
+    def wait_group(self, group, patience):
+        """True once the master is reaped and none of its workers is left."""
+        deadline = time.monotonic() + patience
+        try:
+            self.proc.wait(patience)
+        except subprocess.TimeoutExpired:
+            return False
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.1)
+        return False
 
     def log_tail(self, lines=30):
         try:

@@ -60,7 +60,7 @@ def test_concurrent_sign_ups_all_succeed_without_database_errors(database, site_
 def test_two_servers_share_sessions_view_counts_and_rate_limits(
     database, site_env, start_server, redis_url
 ):
-    env = {**site_env, "CACHE_URL": redis_url}
+    env = {**site_env, "CACHE_URL": redis_url, "SIGNUP_LIMIT_PER_HOUR": "1"}
     one = start_server(env, workers=1, threads=2)
     two = start_server(env, workers=1, threads=2)
     visitor = Visitor()
@@ -80,6 +80,15 @@ def test_two_servers_share_sessions_view_counts_and_rate_limits(
     )
     assert status == 302
     assert "shared" in visitor.request(f"{two.url}/")[2]
+    # The sign-up limit (one account an hour from this address) counted on one, holds on two.
+    status, _, body = Visitor().post_form(
+        two.url,
+        "/accounts/signup/",
+        "/accounts/signup/",
+        {"username": "second", "password1": password, "password2": password},
+    )
+    assert status == 429
+    assert "가입이 너무 많습니다" in body
 
     # A comment on one server; a second one at once on the other is refused by the limit.
     status, _, _ = visitor.post_form(one.url, "/125/", "/125/comments/", {"body": "첫 댓글"})
