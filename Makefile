@@ -11,7 +11,7 @@ PG_BIN ?= /usr/lib/postgresql/15/bin
 AXE := .npm/node_modules/axe-core/axe.min.js
 export AXE_PATH := $(CURDIR)/$(AXE)
 
-.PHONY: run serve messages test test-sqlite test-postgres lint migrations-check install clean
+.PHONY: run serve backup messages test test-sqlite test-postgres lint migrations-check install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ serve: $(STAMP)
 	$(PY) manage.py loadsource
 	$(PY) manage.py collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m postbbs.serve
+
+# An online backup of the database (SQLite backup API or pg_dump) and the uploaded images
+# into backups/. Restore: .venv/bin/python manage.py restore backups/postbbs-<stamp>.<ext>
+backup: $(STAMP)
+	$(PY) manage.py backup --output backups
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

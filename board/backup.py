@@ -1,0 +1,126 @@
+"""Online backups and restores of the board's database and uploaded images.
+
+SQLite: the sqlite3 online-backup API, which copies a consistent snapshot while the site keeps
+serving. PostgreSQL: pg_dump's custom format, restored with pg_restore. Uploaded images go into
+a tar.gz beside the database file.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+PAGES_PER_STEP = 256
+
+
+def pg_tool(name):
+    """pg_dump/pg_restore from PG_BIN, the server's folder, or PATH."""
+    for folder in (os.environ.get("PG_BIN"), "/usr/lib/postgresql/15/bin"):
+        if folder and (Path(folder) / name).exists():
+            return str(Path(folder) / name)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} not found: install postgresql-client or set PG_BIN")
+    return found
+
+
+def pg_args():
+    db = connection.settings_dict
+    args = ["--dbname", db["NAME"]]
+    if db.get("HOST"):
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["--username", db["USER"]]
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return args, env
+
+
+def backup(folder, stamp, progress=print):
+    """Write the database (and images) into ``folder``; returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        target = folder / f"postbbs-{stamp}.sqlite3"
+
+        def report(status, remaining, total):
+            done = total - remaining
+            progress(f"  database  {done:>8,} / {total:,} pages  {done * 100 // max(total, 1):3d}%")
+
+        with sqlite3.connect(target) as dest:
+            connection.connection.backup(dest, pages=PAGES_PER_STEP, progress=report)
+        dest.close()
+        written.append(target)
+    elif connection.vendor == "postgresql":
+        target = folder / f"postbbs-{stamp}.pgdump"
+        args, env = pg_args()
+        progress("  database  pg_dump (custom format)")
+        subprocess.run(
+            [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args],
+            env=env,
+            check=True,
+        )
+        written.append(target)
+    else:
+        raise RuntimeError(f"no backup method for {connection.vendor}")
+    media = Path(settings.MEDIA_ROOT)
+    if media.is_dir() and any(media.iterdir()):
+        archive = folder / f"postbbs-{stamp}-media.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(media, arcname="media")
+        progress(f"  images    {archive.name}")
+        written.append(archive)
+    return written
+
+
+def restore(path, progress=print):
+    """Replace the database's content with the backup at ``path`` (and its images, if any)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    connection.ensure_connection()
+    if path.suffix == ".sqlite3":
+        if connection.vendor != "sqlite":
+            raise RuntimeError("an SQLite backup restores into an SQLite database")
+
+        def report(status, remaining, total):
+            done = total - remaining
+            progress(f"  database  {done:>8,} / {total:,} pages  {done * 100 // max(total, 1):3d}%")
+
+        with sqlite3.connect(path) as source:
+            source.backup(connection.connection, pages=PAGES_PER_STEP, progress=report)
+        source.close()
+    elif path.suffix == ".pgdump":
+        if connection.vendor != "postgresql":
+            raise RuntimeError("a pg_dump backup restores into a PostgreSQL database")
+        args, env = pg_args()
+        connection.close()  # pg_restore drops and recreates the tables this connection uses
+        progress("  database  pg_restore --clean")
+        subprocess.run(
+            [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+             *args, str(path)],
+            env=env,
+            check=True,
+        )  # fmt: skip
+    else:
+        raise RuntimeError(f"not a PostBBS backup: {path.name}")
+    archive = path.with_name(path.name.rsplit(".", 1)[0] + "-media.tar.gz")
+    if archive.is_file():
+        media = Path(settings.MEDIA_ROOT)
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if not member.name.startswith("media/") or ".." in member.name:
+                    continue
+                member.name = member.name.removeprefix("media/")
+                tar.extract(member, media, filter="data")
+        progress(f"  images    {archive.name}")

@@ -1,0 +1,68 @@
+"""make backup and the documented restore: back up, wipe, restore, compare."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from board import services
+from board.models import Author, Board, Comment, Post, PostImage
+from tests.factories import CommentFactory, PostFactory, PostImageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def snapshot():
+    return {
+        "boards": list(Board.objects.order_by("pk").values_list()),
+        "authors": list(Author.objects.order_by("pk").values_list()),
+        "posts": list(Post.objects.order_by("pk").values_list()),
+        "comments": list(Comment.objects.order_by("pk").values_list()),
+        "images": list(PostImage.objects.order_by("pk").values_list("pk", "post_id", "image")),
+    }
+
+
+def test_backup_wipe_restore_gives_back_everything(tmp_path, media_root, capsys):
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    posts = PostFactory.create_batch(5)
+    CommentFactory.create_batch(3, post=posts[0], body="백업될 댓글")
+    removed = CommentFactory(post=posts[1])
+    services.remove_comment(removed, by=UserFactory(is_superuser=True), reason="테스트")
+    image = PostImageFactory(post=posts[2])
+    before = snapshot()
+    image_bytes = Path(image.image.path).read_bytes()
+
+    call_command("backup", output=str(tmp_path / "backups"))
+    printed = capsys.readouterr().out
+    files = sorted((tmp_path / "backups").iterdir())
+    assert any(f.name.endswith(("sqlite3", "pgdump")) for f in files), printed
+    assert any(f.name.endswith("-media.tar.gz") for f in files)
+    assert "Wrote" in printed
+
+    # Wipe: the rows and the uploaded files.
+    Comment.objects.all().delete()
+    PostImage.objects.all().delete()
+    Post.objects.all().delete()
+    Path(image.image.path).unlink()
+    assert Post.objects.count() == 0
+
+    database = next(f for f in files if not f.name.endswith(".tar.gz"))
+    call_command("restore", str(database), yes=True)
+    connection.close()  # start afresh, as a new process would after a restore
+
+    assert snapshot() == before
+    assert Path(image.image.path).read_bytes() == image_bytes
+    restored = Post.objects.get(pk=posts[0].pk)
+    assert restored.comment_count == 3
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path):
+    from django.core.management.base import CommandError
+
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello")
+    with pytest.raises(CommandError, match="not a PostBBS backup"):
+        call_command("restore", str(junk), yes=True)
+    with pytest.raises(CommandError):
+        call_command("restore", str(tmp_path / "missing.sqlite3"), yes=True)
