@@ -2,8 +2,10 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import PostImage
@@ -117,3 +119,22 @@ class PostImageForm(forms.ModelForm):
                 params={"max": settings.MAX_IMAGE_BYTES // (1024 * 1024)},
             )
         return image
+
+
+class BoundedUsernameMixin:
+    """Django's login form sets the user name's max_length after the field is built, so the
+    limit reaches the HTML but is never checked; a 10,000-character name then reached the
+    lockout log's 255-character column and failed on PostgreSQL. Check it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    pass

@@ -197,8 +197,10 @@ def comment_create(request, number):
 
 
 def safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
+    """A `next` path on this site, or the fallback. Only absolute paths: anything else could
+    be taken by redirect() for a view name, or lead off the site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -8,6 +8,9 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from board import feeds
+from board.forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 
 def health(request):
@@ -34,7 +37,11 @@ urlpatterns = [
         {"sitemaps": feeds.SITEMAPS},
         name="sitemap-section",
     ),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
