@@ -12,6 +12,7 @@ under faults, not durability) and its own server; traffic goes to 127.0.0.1 only
 
 import argparse
 import contextlib
+import http.client
 import http.cookiejar
 import os
 import random
@@ -241,7 +242,8 @@ def worker(n, base, session_key, numbers, stop_at, tally, rng):
             else:
                 kind = "listing"
                 outcome = reader.request("/")
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+            # No answer (a killed worker's connections): the request may or may not have run.
             with tally.lock:
                 tally.errors[type(error).__name__] += 1
                 tally.requests += 1
