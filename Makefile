@@ -11,7 +11,7 @@ PG_BIN ?= /usr/lib/postgresql/15/bin
 AXE := .npm/node_modules/axe-core/axe.min.js
 export AXE_PATH := $(CURDIR)/$(AXE)
 
-.PHONY: run serve backup messages test test-sqlite test-postgres lint migrations-check install clean
+.PHONY: run serve backup bench bench-faults messages test test-sqlite test-postgres lint migrations-check install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,18 @@ serve: $(STAMP)
 # into backups/. Restore: .venv/bin/python manage.py restore backups/postbbs-<stamp>.<ext>
 backup: $(STAMP)
 	$(PY) manage.py backup --output backups
+
+# Speed at scale: seeds N posts (default 1,000,000) into SQLite and into a throwaway PostgreSQL,
+# times the pages in-process and under load, prints a table per database (bench/results-*.md).
+# Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--posts 100000 --duration 5".
+bench: $(STAMP)
+	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
+	PG_BIN=$(PG_BIN) bash .ci/with-postgres $(PY) bench/run.py --db postgres $(BENCH_ARGS)
+
+# Load with faults: 64 clients for 60 s, three times (no fault, kill -9 a worker, restart
+# PostgreSQL), then every stored comment and view count checked (bench/results-faults.md).
+bench-faults: $(STAMP)
+	PG_BIN=$(PG_BIN) $(PY) bench/faults.py $(FAULT_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
