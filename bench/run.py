@@ -643,6 +643,7 @@ def bar_chart(pages):
 
 
 def report(ctx, pages, servers):
+    article = next(page for page in pages if page.key == "article")
     lines = [
         f"### {ctx['database']}: {ctx['posts']:,} posts",
         "",
@@ -655,7 +656,7 @@ def report(ctx, pages, servers):
         f"and p99 of {ctx['requests']} requests per page after {ctx['warmup']} warm-up "
         f"requests, the pages taking turns in blocks of {BLOCK}; queries counted with "
         f"CaptureQueriesContext. "
-        f"The article row is {len(pages[-1].paths)} different articles spread over 1..N, "
+        f"The article row is {len(article.paths)} different articles spread over 1..N, "
         f"each by a new visitor (its view-count UPDATE included).",
     ]
     if servers:
@@ -671,7 +672,7 @@ def report(ctx, pages, servers):
             "",
             f"Under load: {described}; `wrk -t1 -c{CONNECTIONS} -d{ctx['duration']}s "
             f"--latency` on 127.0.0.1, {pinning}. The article load cycles through "
-            f"{len(pages[-1].load_paths or [])} articles.",
+            f"{len(article.load_paths or [])} articles.",
         ]
     header = ["page", "URL", "queries", "median ms", "p99 ms", "× floor"]
     align = ["---", "---", "--:", "--:", "--:", "--:"]
