@@ -52,6 +52,8 @@ backup: $(STAMP)
 # times the pages in-process and under load, prints a table per database (bench/results-*.md).
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--posts 100000 --duration 5".
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
 	PG_BIN=$(PG_BIN) bash .ci/with-postgres $(PY) bench/run.py --db postgres $(BENCH_ARGS)
 

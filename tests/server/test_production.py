@@ -139,3 +139,23 @@ def test_check_deploy_is_clean_with_the_documented_production_environment():
     assert result.returncode == 0, result.stdout + result.stderr
     # Only the HSTS preload check is silenced, and settings.py says why.
     assert "no issues (1 silenced)" in result.stdout
+
+
+def test_https_production_sends_hsts_and_secure_cookies(site_env, start_server):
+    env = {**site_env, "HTTPS": "true", "BEHIND_PROXY": "true"}
+    server = start_server(env, workers=1, threads=2)
+    visitor = Visitor()
+
+    # A plain-HTTP request is sent to HTTPS.
+    status, headers, _ = visitor.request(f"{server.url}/")
+    assert status == 301
+    assert headers["location"].startswith("https://")
+
+    # Through the TLS-terminating proxy: HSTS, and cookies only over HTTPS.
+    proxied = {"X-Forwarded-Proto": "https"}
+    status, headers, _ = visitor.request(f"{server.url}/accounts/login/", headers=proxied)
+    assert status == 200
+    assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    cookie = headers["set-cookie"]
+    assert "csrftoken=" in cookie
+    assert "Secure" in cookie
