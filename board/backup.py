@@ -18,6 +18,16 @@ from django.db import connection
 PAGES_PER_STEP = 256
 
 
+def pages(progress):
+    """sqlite3's backup progress callback, as a line of pages copied."""
+
+    def report(status, remaining, total):
+        done = total - remaining
+        progress(f"  database  {done:>8,} / {total:,} pages  {done * 100 // max(total, 1):3d}%")
+
+    return report
+
+
 def pg_tool(name):
     """pg_dump/pg_restore from PG_BIN, the server's folder, or PATH."""
     for folder in (os.environ.get("PG_BIN"), "/usr/lib/postgresql/15/bin"):
@@ -53,12 +63,8 @@ def backup(folder, stamp, progress=print):
     if connection.vendor == "sqlite":
         target = folder / f"postbbs-{stamp}.sqlite3"
 
-        def report(status, remaining, total):
-            done = total - remaining
-            progress(f"  database  {done:>8,} / {total:,} pages  {done * 100 // max(total, 1):3d}%")
-
         with sqlite3.connect(target) as dest:
-            connection.connection.backup(dest, pages=PAGES_PER_STEP, progress=report)
+            connection.connection.backup(dest, pages=PAGES_PER_STEP, progress=pages(progress))
         dest.close()
         written.append(target)
     elif connection.vendor == "postgresql":
@@ -93,12 +99,8 @@ def restore(path, progress=print):
         if connection.vendor != "sqlite":
             raise RuntimeError("an SQLite backup restores into an SQLite database")
 
-        def report(status, remaining, total):
-            done = total - remaining
-            progress(f"  database  {done:>8,} / {total:,} pages  {done * 100 // max(total, 1):3d}%")
-
         with sqlite3.connect(path) as source:
-            source.backup(connection.connection, pages=PAGES_PER_STEP, progress=report)
+            source.backup(connection.connection, pages=PAGES_PER_STEP, progress=pages(progress))
         source.close()
     elif path.suffix == ".pgdump":
         if connection.vendor != "postgresql":

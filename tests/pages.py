@@ -2,6 +2,14 @@
 
 from bs4 import BeautifulSoup
 
+# The admin's article form, with its image inline left empty.
+NO_IMAGES = {
+    "images-TOTAL_FORMS": "0",
+    "images-INITIAL_FORMS": "0",
+    "images-MIN_NUM_FORMS": "0",
+    "images-MAX_NUM_FORMS": "1000",
+}
+
 
 def soup(response):
     return BeautifulSoup(response.content.decode(), "html.parser")

@@ -2,16 +2,9 @@ import pytest
 
 from board.models import Author, Comment, Post
 from tests.factories import AuthorFactory, PostFactory, UserFactory
-from tests.pages import listing_rows, soup
+from tests.pages import NO_IMAGES, listing_rows, soup
 
 pytestmark = pytest.mark.django_db
-
-NO_IMAGES = {
-    "images-TOTAL_FORMS": "0",
-    "images-INITIAL_FORMS": "0",
-    "images-MIN_NUM_FORMS": "0",
-    "images-MAX_NUM_FORMS": "1000",
-}
 
 
 @pytest.fixture

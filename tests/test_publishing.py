@@ -13,16 +13,9 @@ from PIL import Image
 from board import services
 from board.models import Author, Board, Post
 from tests.factories import AuthorFactory, PostFactory, UserFactory
-from tests.pages import listing_rows, soup, text
+from tests.pages import NO_IMAGES, listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
-
-NO_IMAGES = {
-    "images-TOTAL_FORMS": "0",
-    "images-INITIAL_FORMS": "0",
-    "images-MIN_NUM_FORMS": "0",
-    "images-MAX_NUM_FORMS": "1000",
-}
 
 
 @pytest.fixture
