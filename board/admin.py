@@ -149,18 +149,29 @@ class PostAdmin(admin.ModelAdmin):
     def removal(self, obj):
         return format_html("{} · {}", obj.removed_by or "-", obj.removed_at or "-")
 
+    def get_readonly_fields(self, request, obj=None):
+        # An article stays on its board: its number and place belong to that board.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "board"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         if not obj.author_id:
             obj.author = services.author_for(request.user)
-        if change:
-            obj.save()
-        else:
+        if not change:
             services.publish_new_post(obj)
+        # An edit is saved once, in save_related, after its images.
 
     def save_related(self, request, form, formsets, change):
         # Images are saved after the article: render its body again with them in place.
         super().save_related(request, form, formsets, change)
-        services.update_post(form.instance)
+        if change:
+            services.update_post(form.instance, fields=self.edited_fields(form))
+        else:
+            services.update_post(form.instance, fields=[])
+
+    @staticmethod
+    def edited_fields(form):
+        return [name for name in form.changed_data if name in services.EDITABLE]
 
     def has_delete_permission(self, request, obj=None):
         return False  # removal is soft and undoable: the "remove" action
@@ -225,9 +236,14 @@ class CommentAdmin(admin.ModelAdmin):
             return _("보임")
         return _("글쓴이가 삭제") if obj.removed_by_author else _("관리자가 삭제")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a comment to another article would leave both articles' counts wrong.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "post", "author"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            obj.save(update_fields=[*form.changed_data])
         else:
             services.save_new_comment(obj)
 
@@ -249,7 +265,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("선택한 댓글 되살리기"), permissions=["moderate"])
     def restore_comments(self, request, queryset):
-        done = sum(services.restore_comment(c, by=request.user) for c in queryset)
+        done = sum(
+            services.restore_comment(c, by=request.user) for c in queryset.select_related("author")
+        )
         self.message_user(
             request,
             ngettext("댓글 %d개를 되살렸습니다.", "댓글 %d개를 되살렸습니다.", done) % done,

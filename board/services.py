@@ -89,11 +89,16 @@ def create_post(*, board, author, title, body="", **fields):
     return publish_new_post(Post(board=board, author=author, title=title, body=body, **fields))
 
 
+# What an edit may write: never the counters, the number or the listing state, which other
+# requests change meanwhile with F() updates (a full save would put back stale values).
+EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice"]
+
+
 @transaction.atomic
-def update_post(post):
-    """Save an edited article (and its images), keeping its number and place."""
+def update_post(post, fields=EDITABLE):
+    """Save an edited article (and its images), keeping its number, place and counters."""
     render_post(post)
-    post.save()
+    post.save(update_fields=[*fields, "body_html", "has_image", "updated_at"])
     if post.number is None and not post.is_removed:
         _refresh_schedule(post.board_id)
 
@@ -113,9 +118,18 @@ def publish_due_posts(board):
     return Board.objects.get(pk=board.pk)
 
 
+def _lock_and_refresh(post):
+    """Lock the board row (as numbering and publishing do), then read the post's listing state
+    afresh: the caller's copy may be stale (an admin list, a double submit, a publish since)."""
+    Board.objects.select_for_update().filter(pk=post.board_id).first()
+    fresh = Post.objects.values("seq", "number", "is_removed").get(pk=post.pk)
+    post.seq, post.number, post.is_removed = fresh["seq"], fresh["number"], fresh["is_removed"]
+
+
 @transaction.atomic
 def remove_post(post, *, by):
     """Hide an article from readers (soft): it leaves the listing, its number stays."""
+    _lock_and_refresh(post)
     if post.is_removed:
         return False
     if post.seq is not None:
@@ -133,6 +147,7 @@ def remove_post(post, *, by):
 @transaction.atomic
 def restore_post(post, *, by):
     """Bring a removed article back to its place in the listing (by its number)."""
+    _lock_and_refresh(post)
     if not post.is_removed:
         return False
     seq = None
@@ -177,11 +192,12 @@ class RateLimited(Exception):
 
 
 def client_ip(request):
-    """The reader's address; behind a proxy (BEHIND_PROXY), the first in X-Forwarded-For."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    """The reader's address. Behind our proxy (BEHIND_PROXY) it is the last X-Forwarded-For
+    entry, the one the proxy appended: the entries before it are whatever the client sent."""
+    if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -117,12 +117,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind a proxy, the client's address is the first in X-Forwarded-For (BEHIND_PROXY=true).
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env.bool("BEHIND_PROXY", default=False)
-    else ["REMOTE_ADDR"]
-)
+# The same client address as the sign-up limit (the proxy's entry, not the client's own).
+AXES_CLIENT_IP_CALLABLE = "board.services.client_ip"
 
 # Sign-ups per address: at most (limit) within (seconds), counted in the shared cache.
 SIGNUP_RATE_LIMITS = [(3600, env.int("SIGNUP_LIMIT_PER_HOUR", default=5))]
@@ -174,7 +170,8 @@ if not SECURE_HSTS_PRELOAD:
     # Joining the browsers' preload list binds every subdomain for months and is hard to undo:
     # the operator decides it (SECURE_HSTS_PRELOAD=true), the default does not.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     # Trust the proxy's word that the request came over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True

@@ -1,0 +1,145 @@
+"""The listing's positions and counters stay exact whatever order staff act in: stale copies,
+double submissions, a publish racing a removal, edits racing comments."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from board import services
+from board.models import Board, Post
+from tests.conftest import BROWSER_UA
+from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory, UserFactory
+from tests.pages import NO_IMAGES
+
+pytestmark = pytest.mark.django_db
+
+
+def positions_are_dense(board):
+    board.refresh_from_db()
+    seqs = sorted(Post.objects.filter(board=board).listed().values_list("seq", flat=True))
+    assert seqs == list(range(1, board.post_count + 1)), (seqs, board.post_count)
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="editor", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_removing_from_the_oldest_first_admin_list_keeps_positions_dense(admin_client, board):
+    posts = PostFactory.create_batch(5)
+    response = admin_client.post(
+        "/admin/board/post/?o=1",
+        {"action": "remove_posts", "index": "0", "_selected_action": [posts[1].pk, posts[3].pk]},
+    )
+    assert response.status_code == 302
+    positions_are_dense(board)
+    assert Board.objects.get(pk=board.pk).post_count == 3
+
+
+def test_a_double_removal_removes_once(board):
+    PostFactory.create_batch(2)
+    post = PostFactory()
+    first, second = Post.objects.get(pk=post.pk), Post.objects.get(pk=post.pk)
+    assert services.remove_post(first, by=None) is True
+    assert services.remove_post(second, by=None) is False
+    positions_are_dense(board)
+
+
+def test_a_double_restore_restores_once(board):
+    PostFactory()
+    post = PostFactory()
+    PostFactory()
+    services.remove_post(post, by=None)
+    first, second = Post.objects.get(pk=post.pk), Post.objects.get(pk=post.pk)
+    assert services.restore_post(first, by=None) is True
+    assert services.restore_post(second, by=None) is False
+    positions_are_dense(board)
+    assert Post.objects.get(pk=post.pk).seq == 2
+
+
+def test_removing_a_post_published_since_it_was_loaded(board):
+    PostFactory()
+    post = PostFactory(published_at=timezone.now() + timezone.timedelta(hours=1))
+    stale = Post.objects.get(pk=post.pk)  # loaded while scheduled: no position
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now())
+    Board.objects.filter(pk=board.pk).update(next_publish_at=timezone.now())
+    board.refresh_from_db()
+    services.publish_due_posts(board)  # a reader's page publishes it meanwhile
+
+    services.remove_post(stale, by=None)
+
+    positions_are_dense(board)
+    assert Board.objects.get(pk=board.pk).post_count == 1
+
+
+def test_an_edit_does_not_put_back_counters_changed_meanwhile(board):
+    post = PostFactory(title="처음")
+    stale = Post.objects.get(pk=post.pk)
+    CommentFactory(post=post)  # a reader comments while the editor works
+    services.count_view(post)
+
+    stale.title = "고친 제목"
+    services.update_post(stale)
+
+    fresh = Post.objects.get(pk=post.pk)
+    assert (fresh.title, fresh.comment_count, fresh.views) == ("고친 제목", 1, 1)
+
+
+def test_a_comment_cannot_be_moved_to_another_article_in_the_admin(admin_client, board):
+    first, second = PostFactory(), PostFactory()
+    comment = CommentFactory(post=first)
+    admin_client.post(
+        f"/admin/board/comment/{comment.pk}/change/",
+        {
+            "post": second.pk,
+            "author": comment.author.pk,
+            "body": "고친 댓글",
+            "created_at_0": "2026-11-26",
+            "created_at_1": "10:00:00",
+        },
+    )
+    comment.refresh_from_db()
+    assert comment.post == first
+    assert comment.body == "고친 댓글"
+    counts = Post.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    assert list(counts.values_list("comment_count", flat=True)) == [1, 0]
+
+
+def test_an_article_cannot_be_moved_to_another_board_in_the_admin(admin_client, board):
+    other = BoardFactory(slug="other")
+    services.create_post(board=other, author=AuthorFactory(), title="다른 게시판 글")
+    post = PostFactory()
+    response = admin_client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        {
+            "board": other.pk,
+            "title": post.title,
+            "body": post.body,
+            "author": post.author.pk,
+            "published_at_0": "2020-11-26",
+            "published_at_1": "10:00:00",
+            "body_format": "text",
+            **NO_IMAGES,
+        },
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).board == board
+    positions_are_dense(board)
+    positions_are_dense(other)
+
+
+def test_behind_a_proxy_the_client_cannot_choose_its_own_address(board, settings):
+    settings.BEHIND_PROXY = True
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    statuses = []
+    for n in range(3):
+        # The client writes the first entries; the proxy appends the real address last.
+        client = Client(HTTP_USER_AGENT=BROWSER_UA, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.9")
+        password = "xk39!!qpz-LL"
+        response = client.post(
+            "/accounts/signup/",
+            {"username": f"u{n}", "password1": password, "password2": password},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 429, 429]
