@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -16,31 +15,40 @@ from .models import Author, Board, Comment, Post, PostImage
 
 
 class LargeTablePaginator(Paginator):
-    """Admin lists over a million rows without COUNT(*): an unfiltered list's total comes from
-    the planner's estimate (PostgreSQL) or the highest id (SQLite); filtered lists count what
-    matched, which their filters bound."""
+    """Admin lists over a million rows with neither COUNT(*) nor a deep OFFSET.
+
+    Unfiltered and in the default newest-first order (by id), a large table's total is its
+    highest id, read from the primary key's index, and page p is a range of ids: a seek, as
+    on the reader's pages. Rows are never deleted (removal is soft), so ids have few gaps and
+    pages are full or nearly. A filtered, searched or re-sorted list counts and offsets what
+    matched, as Django does; staff narrow a million rows with filters before paging deep.
+    """
 
     exact_below = 10_000
 
+    def seekable(self):
+        query = self.object_list.query
+        # The admin repeats "-pk" to make its ordering total; newest first is all it says.
+        return not query.where and set(query.order_by) == {"-pk"}
+
+    @cached_property
+    def top(self):
+        model = self.object_list.model
+        return model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+
     @cached_property
     def count(self):
-        queryset = self.object_list
-        if queryset.query.where:
-            return super().count
-        model = queryset.model
-        top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
-        if top < self.exact_below:
-            return super().count
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [model._meta.db_table],
-                )
-                estimate = cursor.fetchone()[0]
-            if estimate > 0:
-                return estimate
-        return top
+        if self.seekable() and self.top >= self.exact_below:
+            return self.top
+        return super().count
+
+    def page(self, number):
+        if not (self.seekable() and self.top >= self.exact_below):
+            return super().page(number)
+        number = self.validate_number(number)
+        high = self.top - (number - 1) * self.per_page
+        rows = self.object_list.filter(pk__lte=high, pk__gt=high - self.per_page)
+        return self._get_page(rows, number, self)
 
 
 @admin.register(Board)
@@ -114,6 +122,7 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     show_full_result_count = False  # no second COUNT(*) over a million posts per admin page
     paginator = LargeTablePaginator
+    ordering = ["-pk"]  # newest first, and pages by id (see LargeTablePaginator)
     inlines = [PostImageInline]
     actions = ["remove_posts", "restore_posts"]
 
@@ -224,6 +233,7 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     paginator = LargeTablePaginator
+    ordering = ["-pk"]
     actions = ["remove_comments", "restore_comments"]
 
     @admin.display(description=_("내용"))
