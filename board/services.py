@@ -139,7 +139,8 @@ def remove_post(post, *, by):
         is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None
     )
     post.is_removed, post.removed_by, post.seq = True, by, None
-    _refresh_schedule(post.board_id)
+    if post.number is None:  # it was waiting for its time: the schedule loses it
+        _refresh_schedule(post.board_id)
     record(by, post, _("글 삭제"))
     return True
 
@@ -166,7 +167,8 @@ def restore_post(post, *, by):
         is_removed=False, removed_by=None, removed_at=None, seq=seq
     )
     post.is_removed, post.removed_by, post.removed_at, post.seq = False, None, None, seq
-    _refresh_schedule(post.board_id)
+    if post.number is None:  # back to waiting for its time
+        _refresh_schedule(post.board_id)
     record(by, post, _("글 복구"))
     return True
 

@@ -68,15 +68,14 @@ def post_list(request):
 def search_results(request, board):
     form = SearchForm(request.GET)
     context = {"board": board, "search_form": form, "page": 1}
-    if not form.is_valid():
-        context["search_error"] = next(iter(form.errors.values()))[0]
-        context["rows_html"] = listing.render_rows([], [], 1)
-        return render(request, "board/search.html", context, status=400)
-    data = form.cleaned_data
-    if not data["q"]:
+    if not form.is_valid() or not form.cleaned_data["q"]:
+        context["rows_html"] = listing.render_rows([], [], 1)  # the empty table
+        if form.errors:
+            context["search_error"] = next(iter(form.errors.values()))[0]
+            return render(request, "board/search.html", context, status=400)
         context["search_error"] = _("검색어를 입력하세요.")
-        context["rows_html"] = listing.render_rows([], [], 1)
         return render(request, "board/search.html", context)
+    data = form.cleaned_data
     results = search.search(board, data["q"], data["target"], data["before"], data["after"])
     back = results.url(**({"before": data["before"]} if data["before"] else {}))
     context.update(
@@ -113,9 +112,7 @@ def article_context(request, post, form=None):
     user = request.user
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
-        comment.removable = moderator or (
-            user.is_authenticated and comment.author.user_id == user.pk
-        )
+        comment.removable = services.can_remove(user, comment)
     context = listing_context(board, page, rows, current=post)
     back = SearchForm(request.GET)
     if request.GET.get("q") and back.is_valid() and back.cleaned_data["q"]:

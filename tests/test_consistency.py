@@ -143,3 +143,17 @@ def test_behind_a_proxy_the_client_cannot_choose_its_own_address(board, settings
         )
         statuses.append(response.status_code)
     assert statuses == [302, 429, 429]
+
+
+def test_removing_and_restoring_a_scheduled_post_updates_the_schedule(board):
+    PostFactory()
+    when = timezone.now() + timezone.timedelta(hours=2)
+    scheduled = PostFactory(published_at=when)
+    assert Board.objects.get(pk=board.pk).next_publish_at == when
+
+    services.remove_post(scheduled, by=None)
+    assert Board.objects.get(pk=board.pk).next_publish_at is None
+
+    services.restore_post(scheduled, by=None)
+    assert Board.objects.get(pk=board.pk).next_publish_at == when
+    positions_are_dense(board)
