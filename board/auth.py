@@ -1,7 +1,13 @@
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 
 class BoardBackend(ModelBackend):
@@ -25,3 +31,56 @@ class BoardBackend(ModelBackend):
             .first()
         )
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class LoginGuard(AxesDatabaseHandler):
+    """django-axes's database handler with the board's lockout policy (README, "Safe under abuse").
+
+    - A user name from one address (the pair) is locked after AXES_FAILURE_LIMIT failures.
+    - An address is locked after LOGIN_ADDRESS_FAILURE_LIMIT failures against any names.
+    - A user name that failed from several addresses lately (LOGIN_THROTTLE) is refused, while
+      that lasts, to the addresses that failed for it; its owner on a clean address still gets in.
+    A success resets only its own pair. Axes's reset would clear everything the address did
+    (so a guesser could log in to an account of their own between guesses), and one lock on the
+    user name alone would let anyone lock out anyone, staff included.
+    """
+
+    def get_failures(self, request, credentials=None):
+        # Axes compares this number with AXES_FAILURE_LIMIT both when a login is tried and when
+        # it decides whether the failure just recorded locks: the other two rules report the
+        # limit when they refuse, and say which rule it was to the lockout page.
+        username = get_client_username(request, credentials)
+        ip = request.axes_ip_address
+        pair_filter = Q(username=username, ip_address=ip)
+        window, addresses = settings.LOGIN_THROTTLE
+        recent = request.axes_attempt_time - timezone.timedelta(seconds=window)
+        counts = AccessAttempt.objects.filter(
+            Q(ip_address=ip) | Q(username=username),
+            attempt_time__gte=get_cool_off_threshold(request),
+        ).aggregate(
+            pair=Sum("failures_since_start", filter=pair_filter, default=0),
+            address=Sum("failures_since_start", filter=Q(ip_address=ip), default=0),
+            recent=Count(
+                "ip_address",
+                distinct=True,
+                filter=Q(username=username, attempt_time__gte=recent),
+            ),
+        )
+        limit = get_failure_limit(request, credentials)
+        if counts["pair"] >= limit:
+            request.login_refusal = "pair"
+        elif counts["address"] >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            request.login_refusal = "address"
+        elif counts["pair"] and counts["recent"] >= addresses:
+            request.login_refusal = "throttle"
+        else:
+            return counts["pair"]
+        return max(counts["pair"], limit)
+
+    def reset_user_attempts(self, request, credentials=None):
+        """On success, forget only this user name's failures from this address."""
+        username = get_client_username(request, credentials)
+        count, _ = AccessAttempt.objects.filter(
+            username=username, ip_address=request.axes_ip_address
+        ).delete()
+        return count

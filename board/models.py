@@ -62,7 +62,8 @@ class Board(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(_("이름"), max_length=50)
+    # As long as a user name (150): an account's name is copied here on first use.
+    name = models.CharField(_("이름"), max_length=150)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("계정"),
@@ -268,3 +269,19 @@ class Comment(models.Model):
     @property
     def removed_by_author(self):
         return self.removed_by_id is not None and self.removed_by_id == self.author.user_id
+
+
+class SignupRecord(models.Model):
+    """One account made from one address: the sign-up limit counts these (board.limits)."""
+
+    address = models.CharField(_("주소"), max_length=45)
+    created_at = models.DateTimeField(_("가입 시각"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("가입 기록")
+        verbose_name_plural = _("가입 기록")
+        indexes = [models.Index(fields=["address", "created_at"], name="signup_address_idx")]
+
+    def __str__(self):
+        return f"{self.address} {self.created_at:%Y-%m-%d %H:%M}"

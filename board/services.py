@@ -6,17 +6,16 @@ and recorded in the admin's history (LogEntry) with who, when and why.
 """
 
 import re
-import time
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import content
+from .limits import RateLimited, client_ip  # noqa: F401  (re-exported: views, axes, others)
 from .models import Author, Board, Comment, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
@@ -41,7 +40,8 @@ def author_for(user):
     """The author profile of a login account, made from its name on first use."""
     author = Author.objects.filter(user=user).first()
     if author is None:
-        name = user.get_full_name() or user.get_username()
+        # A full name may be first + last name (150 each): keep what fits the column.
+        name = (user.get_full_name() or user.get_username())[: Author.name.field.max_length]
         author, _created = Author.objects.get_or_create(user=user, defaults={"name": name})
     return author
 
@@ -187,45 +187,6 @@ def count_view(post):
 
 
 # Comments ------------------------------------------------------------------------------
-
-
-class RateLimited(Exception):
-    pass
-
-
-def client_ip(request):
-    """The reader's address. Behind our proxy (BEHIND_PROXY) it is the last X-Forwarded-For
-    entry, the one the proxy appended: the entries before it are whatever the client sent."""
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _window_keys(prefix, key):
-    now = int(time.time())
-    return [
-        (f"rate:{prefix}:{seconds}:{key}:{now // seconds}", seconds, limit)
-        for seconds, limit in settings.SIGNUP_RATE_LIMITS
-    ]
-
-
-def check_signup_rate(ip):
-    """Refuse a sign-up from an address that made too many accounts lately. The counters live
-    in the shared cache (Redis in production), so every app process and host sees them."""
-    for key, seconds, limit in _window_keys("signup", ip):
-        if (cache.get(key) or 0) >= limit:
-            raise RateLimited(seconds, limit)
-
-
-def count_signup(ip):
-    for key, seconds, _limit in _window_keys("signup", ip):
-        cache.add(key, 0, timeout=seconds)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
 
 
 def can_moderate(user):

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import feeds, listing, search, services
+from . import feeds, limits, listing, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post
 
@@ -261,10 +261,10 @@ def signup(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        ip = services.client_ip(request)
         try:
-            services.check_signup_rate(ip)
-        except services.RateLimited as limit:
+            # Reserved before the slow password hashing, so parallel requests cannot pass it.
+            reservation = limits.reserve_signup(limits.client_ip(request))
+        except limits.RateLimited as limit:
             seconds, count = limit.args
             form.add_error(
                 None,
@@ -273,16 +273,19 @@ def signup(request):
             )
             status = 429
         else:
-            return complete_signup(request, form, ip)
+            return complete_signup(request, form, reservation)
     context = {"form": form, "next": safe_next(request, "")}
     if form.errors and status == 200:
         status = 400
     return render(request, "registration/signup.html", context, status=status)
 
 
-def complete_signup(request, form, ip):
-    user = form.save()
-    services.count_signup(ip)
+def complete_signup(request, form, reservation):
+    try:
+        user = form.save()
+    except Exception:
+        limits.release_signup(reservation)  # no account made: the place is free again
+        raise
     login(request, user, backend="board.auth.BoardBackend")
     messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
     return redirect(safe_next(request, reverse("board:post-list")))

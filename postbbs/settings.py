@@ -109,18 +109,24 @@ AUTHENTICATION_BACKENDS = [
     "board.auth.BoardBackend",
 ]
 
-# Login lockout: 5 failures lock that user name, and separately that address, for 15 minutes.
+# Login lockout (board.auth.LoginGuard, README "Safe under abuse"): 5 failures lock that user
+# name from that address, 20 lock the address for every name, for 15 minutes; a name failed
+# from 3 or more addresses within a minute is refused to those addresses (not to its owner on
+# a clean address) until the minute is quiet. A success resets only its own name and address.
 # Attempts are stored in the database, so every app process and host sees them.
+AXES_HANDLER = "board.auth.LoginGuard"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_THROTTLE = (60, 3)  # (seconds, addresses that failed for one name within them)
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The same client address as the sign-up limit (the proxy's entry, not the client's own).
-AXES_CLIENT_IP_CALLABLE = "board.services.client_ip"
+AXES_CLIENT_IP_CALLABLE = "board.limits.client_ip"
 
-# Sign-ups per address: at most (limit) within (seconds), counted in the shared cache.
+# Sign-ups per address: at most (limit) within the last (seconds), counted in the database.
 SIGNUP_RATE_LIMITS = [(3600, env.int("SIGNUP_LIMIT_PER_HOUR", default=5))]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,6 +177,9 @@ if not SECURE_HSTS_PRELOAD:
     # the operator decides it (SECURE_HSTS_PRELOAD=true), the default does not.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# How many proxies we run in front of the app, each appending to X-Forwarded-For: the client's
+# address is the entry that many places from the right (board.limits.client_ip).
+PROXY_HOPS = env.int("PROXY_HOPS", default=1)
 if BEHIND_PROXY:
     # Trust the proxy's word that the request came over HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
