@@ -1,3 +1,6 @@
+import unicodedata
+
+import confusables
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit
@@ -9,6 +12,17 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from .models import Author, Post
+
+
+def is_moderator(user_field):
+    """An expression: whether the user in ``user_field`` may moderate comments (directly or
+    through a group), to load in the same query as the user or as a comment's author."""
+    perm = Permission.objects.filter(content_type__app_label="board", codename="moderate_comment")
+    return Exists(perm.filter(user=OuterRef(user_field))) | Exists(
+        perm.filter(group__user=OuterRef(user_field))
+    )
+
 
 class BoardBackend(ModelBackend):
     """Django's model backend, loading the moderator flag in the same query as the user.
@@ -18,15 +32,9 @@ class BoardBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        perm = Permission.objects.filter(
-            content_type__app_label="board", codename="moderate_comment"
-        )
-        is_moderator = Exists(perm.filter(user=OuterRef("pk"))) | Exists(
-            perm.filter(group__user=OuterRef("pk"))
-        )
         user_model = get_user_model()
         user = (
-            user_model._default_manager.annotate(is_moderator=is_moderator)
+            user_model._default_manager.annotate(is_moderator=is_moderator("pk"))
             .filter(pk=user_id)
             .first()
         )
@@ -84,3 +92,31 @@ class LoginGuard(AxesDatabaseHandler):
             username=username, ip_address=request.axes_ip_address
         ).delete()
         return count
+
+
+def name_key(name):
+    """A name as it looks: width and compatibility forms folded (NFKC), case folded."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def impersonated_name(name):
+    """The staff account or article author that ``name`` could be taken for, else None.
+
+    Comments show only a name, so a reader named `еditor` (Cyrillic е) beside staff `editor`,
+    or `아주` beside the source board's author, would speak for them. The look-alike test is
+    Unicode's confusables table (the ``confusables`` package), after NFKC and case folding.
+    """
+    user_model = get_user_model()
+    staff = user_model._default_manager.filter(is_staff=True)
+    authors = Author.objects.filter(
+        Exists(Post.objects.filter(author=OuterRef("pk"))) | Q(user__is_staff=True)
+    )
+    protected = {
+        *staff.values_list(user_model.USERNAME_FIELD, flat=True),
+        *authors.values_list("name", flat=True),
+    }
+    key = name_key(name)
+    for other in sorted(protected):
+        if confusables.is_confusable(key, name_key(other)):
+            return other
+    return None

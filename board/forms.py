@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from .auth import impersonated_name
 from .models import PostImage
 
 COMMENT_MAX = 2000
@@ -103,6 +104,15 @@ class SignupForm(HoneypotMixin, UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ["username"]
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username and impersonated_name(username):
+            raise ValidationError(
+                _("운영진이나 기사 글쓴이의 이름과 헷갈릴 수 있는 이름은 쓸 수 없습니다."),
+                code="impersonation",
+            )
+        return username
 
 
 class PostImageForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import feeds, limits, listing, search, services
+from .auth import is_moderator
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post
 
@@ -92,7 +94,9 @@ def viewed_numbers(request):
 
 def public_post(number):
     return get_object_or_404(
-        Post.objects.select_related("board", "author").listed(),
+        Post.objects.select_related("board", "author")
+        .annotate(author_is_staff=F("author__user__is_staff"))
+        .listed(),
         board__slug=settings.BOARD_SLUG,
         number=number,
     )
@@ -108,7 +112,13 @@ def article_context(request, post, form=None):
     neighbours = (post.seq - 1, post.seq + 1)
     rows = listing.fetch_rows(board, *board.seq_range(page), extra_seqs=neighbours)
     by_seq = {p.seq: p for p in rows}
-    comments = list(post.comments.select_related("author", "removed_by"))
+    # The authors' staff and moderator marks come in the same query as the comments.
+    comments = list(
+        post.comments.select_related("author", "removed_by").annotate(
+            author_is_staff=F("author__user__is_staff"),
+            author_is_moderator=is_moderator("author__user"),
+        )
+    )
     user = request.user
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:

@@ -91,3 +91,91 @@ def test_password_change(client, board):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("새-비밀번호-우체국")
+
+
+def test_a_150_character_user_name_signs_up_and_comments(client, board):
+    # PostgreSQL enforces column lengths (SQLite does not): the name is copied into Author.
+    post = PostFactory()
+    name = "긴" * 75 + "n" * 75
+    password = "우체통-빨강-2008"
+    signed_up = client.post(
+        "/accounts/signup/", {"username": name, "password1": password, "password2": password}
+    )
+    assert signed_up.status_code == 302
+    response = client.post(f"/{post.number}/comments/", {"body": "첫 댓글입니다"})
+    assert response.status_code == 302
+    page = soup(client.get(post.get_absolute_url()))
+    assert name in text(page.select_one(".comment-meta"))
+
+
+def test_a_staff_members_long_full_name_fits_their_author_profile(board):
+    from board import services
+
+    user = UserFactory(first_name="가" * 150, last_name="나" * 150)
+    author = services.author_for(user)
+    author.refresh_from_db()
+    assert author.name.startswith("가" * 150)
+
+
+def sign_up(client, username):
+    password = "우체통-빨강-2008"
+    return client.post(
+        "/accounts/signup/", {"username": username, "password1": password, "password2": password}
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "아주",  # the source board's author, who has no account
+        "\u110b\u1161\u110c\u116e",  # the same, in conjoining jamo
+        "еditor",  # Cyrillic е
+        "ＫＯＲＥＡＰＯＳＴ",  # full width, upper case
+        "EDlTOR",  # l for I
+    ],
+)
+def test_names_confusable_with_staff_or_authors_are_refused(client, board, name):
+    from tests.factories import AuthorFactory
+
+    UserFactory(username="editor", is_staff=True)
+    PostFactory(author=AuthorFactory(name="아주"))
+    PostFactory(author=AuthorFactory(name="KoreaPost"))
+    response = sign_up(client, name)
+    assert response.status_code == 400
+    assert "헷갈릴 수 있는 이름" in text(soup(response))
+    assert not get_user_model().objects.filter(username=name).exists()
+
+
+def test_names_only_resembling_readers_are_allowed(client, board):
+    from board import services
+
+    UserFactory(username="editor", is_staff=True)
+    services.author_for(UserFactory(username="commenter"))  # an author of comments only
+    assert sign_up(client, "editor2").status_code == 302
+    client.logout()
+    assert sign_up(client, "cоmmenter").status_code == 302  # Cyrillic о
+
+
+def test_staff_and_moderators_carry_a_mark_in_the_comments_at_no_extra_query(
+    client, board, django_assert_num_queries
+):
+    from django.contrib.auth.models import Group
+
+    from board import services
+    from tests.factories import CommentFactory
+
+    staff = UserFactory(username="editor", is_staff=True)
+    moderator = UserFactory(username="moder")
+    moderator.groups.add(Group.objects.get(name="모더레이터"))
+    post = PostFactory(author=services.author_for(staff))
+    for user in [staff, moderator, UserFactory(username="reader")]:
+        CommentFactory(post=post, author=services.author_for(user))
+    # The article, its comments with their authors' marks, the listing, the view count.
+    with django_assert_num_queries(4):
+        page = soup(client.get(post.get_absolute_url()))
+    marks = [
+        text(meta.select_one(".badge-role")) if meta.select_one(".badge-role") else ""
+        for meta in page.select(".comment-meta")
+    ]
+    assert marks == ["운영진", "모더레이터", ""]
+    assert text(page.select_one(".post-author .badge-role")) == "운영진"
