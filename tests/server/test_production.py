@@ -57,6 +57,29 @@ def test_concurrent_sign_ups_all_succeed_without_database_errors(database, site_
     assert database.scalar("SELECT COUNT(*) FROM auth_user") == 32
 
 
+def test_parallel_sign_ups_from_one_address_on_two_servers_make_exactly_the_limit(
+    database, site_env, start_server
+):
+    # The default production set-up (no Redis): each worker process has its own memory, so
+    # only a limit kept in the database holds across the four processes here.
+    servers = [start_server(site_env, workers=2, threads=4) for _ in range(2)]
+
+    def sign_up(i):
+        password = f"우체통-{i}-빨강-2008"
+        return Visitor().post_form(
+            servers[i % 2].url,
+            "/accounts/signup/",
+            "/accounts/signup/",
+            {"username": f"burst{i}", "password1": password, "password2": password},
+        )[0]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(sign_up, range(20)))
+
+    assert sorted(statuses) == [302] * 5 + [429] * 15
+    assert database.scalar("SELECT COUNT(*) FROM auth_user") == 5
+
+
 def test_two_servers_share_sessions_view_counts_and_rate_limits(
     database, site_env, start_server, redis_url
 ):
