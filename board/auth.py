@@ -100,14 +100,15 @@ def name_key(name):
 
 
 def impersonated_name(name):
-    """The staff account or article author that ``name`` could be taken for, else None.
+    """The staff or moderator account or article author ``name`` could be taken for, else None.
 
     Comments show only a name, so a reader named `еditor` (Cyrillic е) beside staff `editor`,
     or `아주` beside the source board's author, would speak for them. The look-alike test is
     Unicode's confusables table (the ``confusables`` package), after NFKC and case folding.
     """
     user_model = get_user_model()
-    staff = user_model._default_manager.filter(is_staff=True)
+    # Staff and moderators: the accounts that carry a mark beside their names.
+    staff = user_model._default_manager.filter(Q(is_staff=True) | is_moderator("pk"))
     authors = Author.objects.filter(
         Exists(Post.objects.filter(author=OuterRef("pk"))) | Q(user__is_staff=True)
     )

@@ -132,12 +132,16 @@ def sign_up(client, username):
         "еditor",  # Cyrillic е
         "ＫＯＲＥＡＰＯＳＴ",  # full width, upper case
         "EDlTOR",  # l for I
+        "rnoder",  # rn for m, beside a moderator
     ],
 )
 def test_names_confusable_with_staff_or_authors_are_refused(client, board, name):
+    from django.contrib.auth.models import Group
+
     from tests.factories import AuthorFactory
 
     UserFactory(username="editor", is_staff=True)
+    UserFactory(username="moder").groups.add(Group.objects.get(name="모더레이터"))
     PostFactory(author=AuthorFactory(name="아주"))
     PostFactory(author=AuthorFactory(name="KoreaPost"))
     response = sign_up(client, name)
