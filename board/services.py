@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import content
-from .limits import RateLimited, client_ip  # noqa: F401  (re-exported: views, axes, others)
+from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
 from .models import Author, Board, Comment, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
