@@ -116,3 +116,46 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     # A search counts and pages what it matched, as Django does.
     found = admin_client.get("/admin/board/post/", {"q": posts[0].title})
     assert posts[0].title in titles(found)
+
+
+BAD_DATE_FILTERS = [
+    "published_at__year=2147483648",
+    "published_at__year=99999",
+    "published_at__year=0",
+    "published_at__year=2026&published_at__month=13",
+    "published_at__year=2026&published_at__month=11&published_at__day=0",
+    "published_at__year=2026&published_at__month=2&published_at__day=30",
+    "published_at__month=0",
+    "published_at__day=32",
+    "published_at__gte=garbage",
+    "published_at__lt=9999-99-99",
+    "published_at__year=abc",
+    "published_at__gte=99999-01-01",
+    "published_at__year=9999&published_at__month=12&published_at__day=31",
+    "published_at__year=1&published_at__month=1&published_at__day=1",
+    "updated_at__year=99999",
+    "removed_at__year=0",
+    "views__gt=99999999999999999999999",
+]
+
+
+@pytest.mark.parametrize("query", BAD_DATE_FILTERS)
+def test_out_of_range_date_filters_on_the_article_list_answer_without_a_server_error(
+    admin_client, board, query
+):
+    PostFactory()
+    response = admin_client.get(f"/admin/board/post/?{query}", follow=True)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 0  # the list itself, not an error page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [q.replace("published_at", "created_at") for q in BAD_DATE_FILTERS]
+    + ["uploaded_at__year=2147483648", "removed_at__day=0"],
+)
+def test_out_of_range_date_filters_on_the_comment_list_answer_without_a_server_error(
+    admin_client, board, query
+):
+    response = admin_client.get(f"/admin/board/comment/?{query}", follow=True)
+    assert response.status_code == 200
