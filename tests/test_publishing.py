@@ -12,7 +12,7 @@ from PIL import Image
 
 from board import services
 from board.models import Author, Board, Post
-from tests.factories import AuthorFactory, PostFactory, UserFactory
+from tests.factories import AuthorFactory, PostFactory, PostImageFactory, UserFactory
 from tests.pages import NO_IMAGES, listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +269,37 @@ def test_services_remove_post_is_idempotent(board):
     assert services.remove_post(post, by=staff) is True
     assert services.remove_post(post, by=staff) is False
     assert Board.objects.get(pk=board.pk).post_count == 0
+
+
+def test_image_marker_inside_an_attribute_stays_text_and_capital_markers_place_images(
+    client, board
+):
+    body = '<p><a href="https://example.com/" title="[image:1]">링크</a></p>\n<p>[IMAGE:1]</p>'
+    image = PostImageFactory(post=PostFactory(body=body, body_format="html"))
+
+    page = soup(client.get(image.post.get_absolute_url()))
+
+    body_node = page.select_one(".post-body")
+    link = body_node.select_one("a")
+    assert link["title"] == "[image:1]"
+    assert link.get_text() == "링크"
+    figures = body_node.select("figure")
+    assert len(figures) == 1
+    assert figures[0].parent is body_node  # the figure itself, not inside a <p>
+    assert figures[0].img["src"] == image.image.url
+
+
+def test_plain_text_marker_in_capitals_is_placed_and_unplaced_images_follow(client, board):
+    post = PostFactory(body="앞 문단\n[Image:2]\n뒷 문단")
+    first = PostImageFactory(post=post, caption="첫째")
+    second = PostImageFactory(post=post, caption="둘째")
+
+    page = soup(client.get(post.get_absolute_url()))
+
+    body_node = page.select_one(".post-body")
+    nodes = [(n.name, text(n)) for n in body_node.find_all(["p", "figure"], recursive=False)]
+    assert nodes == [("p", "앞 문단"), ("figure", "둘째"), ("p", "뒷 문단"), ("figure", "첫째")]
+    assert [img["src"] for img in body_node.select("img")] == [
+        second.image.url,
+        first.image.url,
+    ]
