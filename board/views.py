@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
@@ -139,7 +140,8 @@ def post_detail(request, number):
     post = public_post(number)
     # Count the view first, so the header and the listing below both include it.
     seen = viewed_numbers(request)
-    first_view = str(post.pk) not in seen
+    # Only a reader's GET is a view: HEAD is a link checker or a monitor, never a reader.
+    first_view = request.method == "GET" and str(post.pk) not in seen
     if first_view and not services.is_crawler(request.headers.get("User-Agent", "")):
         services.count_view(post)
 
@@ -147,9 +149,18 @@ def post_detail(request, number):
     if first_view:
         seen = [*seen, str(post.pk)][-VIEWED_KEEP:]
         response.set_signed_cookie(
-            VIEWED_COOKIE, ".".join(seen), salt=VIEWED_SALT, httponly=True, samesite="Lax"
+            VIEWED_COOKIE,
+            ".".join(seen),
+            salt=VIEWED_SALT,
+            httponly=True,
+            samesite="Lax",
+            secure=secure_cookies(request),
         )
     return response
+
+
+def secure_cookies(request):
+    return settings.HTTPS or request.is_secure()
 
 
 @staff_member_required
@@ -206,6 +217,9 @@ def safe_next(request, fallback):
 
 def moderation_view(request, pk, *, action):
     """GET shows a confirmation, POST acts and returns to the comment (django-contrib-comments)."""
+    if not request.user.is_authenticated:
+        # Decided before the lookup: the same answer whether or not the comment exists.
+        return redirect_to_login(request.get_full_path())
     comment = get_object_or_404(Comment.objects.select_related("post", "author"), pk=pk)
     allowed = (
         services.can_remove(request.user, comment)
@@ -223,8 +237,12 @@ def moderation_view(request, pk, *, action):
             services.restore_comment(comment, by=request.user)
             messages.success(request, _("댓글을 되살렸습니다."))
         return redirect(safe_next(request, comment.get_absolute_url()))
+    post = comment.post
+    shown = (post.is_listed and not post.is_removed) or request.user.is_staff
     context = {
         "comment": comment,
+        # A removed or not yet published article's title stays hidden from readers.
+        "post_title": post.title if shown else None,
         "action": action,
         "form": form,
         "next": safe_next(request, comment.get_absolute_url()),
@@ -250,7 +268,12 @@ def choose_language(request, code):
         raise Http404
     response = redirect(safe_next(request, reverse("board:post-list")))
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax", httponly=True
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=secure_cookies(request),
     )
     return response
 

@@ -244,3 +244,14 @@ def test_a_lost_database_gives_the_korean_503_page(board, failing_view):
     assert response["Retry-After"] == "10"
     assert "잠시 점검 중입니다" in response.content.decode()
     assert "connection refused" not in response.content.decode()
+
+
+def test_viewed_and_language_cookies_are_secure_under_https(client, board, settings):
+    settings.HTTPS = True
+    post = PostFactory()
+
+    viewed = client.get(post.get_absolute_url(), secure=True).cookies["viewed"]
+    language = client.get("/language/en/?next=/", secure=True).cookies["django_language"]
+
+    assert viewed["secure"] is True
+    assert language["secure"] is True
