@@ -215,3 +215,6 @@ BOARD_SLUG = env("BOARD_SLUG", default="news")
 # Comments per reader: at most (limit) within (seconds), for each pair.
 COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
 MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+# The most pixels an attached image may have (width × height, read from its header before it
+# is decoded): 40 megapixels is a large camera's photo; a decompression bomb is far beyond.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
