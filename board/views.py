@@ -1,6 +1,7 @@
 """Reader pages. The listing is 2 queries and an article 4, whatever the board's size."""
 
 import sys
+import warnings
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,16 +11,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from PIL import Image as PILImage
 
 from . import feeds, listing, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Comment, Post
+from .models import Comment, Post, PostImage
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -177,6 +179,38 @@ def post_preview(request, pk):
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )
     return render(request, "board/post_detail.html", context)
+
+
+@require_safe
+def media_file(request, path):
+    """An uploaded image, served only while its article may be seen: to anyone once the
+    article is listed, to staff before that (scheduled) and after its removal. Anyone else
+    gets the same 404 as for a file that does not exist, so nothing reveals an embargoed
+    photo; a file that belongs to no image is a 404 too, whatever its name or length."""
+    image = PostImage.objects.select_related("post").filter(image=path).first()
+    if image is None:
+        raise Http404
+    post = image.post
+    public = post.is_listed and not post.is_removed
+    if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
+        raise Http404
+    try:
+        file = image.image.storage.open(image.image.name, "rb")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            kind = PILImage.open(file).format  # the header's word, not the file name's
+        file.seek(0)
+    except Exception as error:  # missing, unreadable or not an image at all
+        raise Http404 from error
+    content_type = PILImage.MIME.get(kind)
+    if content_type is None:
+        file.close()
+        raise Http404
+    response = FileResponse(file, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    # An embargoed photo is never kept by a shared cache.
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
 
 
 @login_required
