@@ -1,6 +1,12 @@
 """Headers on every page type, login lockout, honeypots, sign-up limits, Korean error pages."""
 
+import os
+import stat
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
 
@@ -255,3 +261,24 @@ def test_viewed_and_language_cookies_are_secure_under_https(client, board, setti
 
     assert viewed["secure"] is True
     assert language["secure"] is True
+
+
+def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    database = tmp_path / "fresh" / "db.sqlite3"
+    database.parent.mkdir()
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "postbbs.settings",
+    }
+    subprocess.run(
+        f"umask 022 && {sys.executable} manage.py migrate --noinput -v0",
+        shell=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+
+    files = [database, *database.parent.glob("db.sqlite3-*")]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
