@@ -187,6 +187,8 @@ def media_file(request, path):
     article is listed, to staff before that (scheduled) and after its removal. Anyone else
     gets the same 404 as for a file that does not exist, so nothing reveals an embargoed
     photo; a file that belongs to no image is a 404 too, whatever its name or length."""
+    if "\x00" in path:
+        raise Http404  # PostgreSQL refuses NUL in a string: no such file either way
     image = PostImage.objects.select_related("post").filter(image=path).first()
     if image is None:
         raise Http404

@@ -26,7 +26,16 @@ def body_of(response):
 
 
 @pytest.mark.parametrize(
-    "path", ["a" * 300, "posts/" + "가" * 300, "posts/2026/11/" + "x" * 255 + ".png", "../.env"]
+    "path",
+    [
+        "a" * 300,
+        "posts/" + "가" * 300,
+        "posts/2026/11/" + "x" * 255 + ".png",
+        "../.env",
+        "posts/x%00.png",
+        "posts/%ff%fe.png",
+        "",
+    ],
 )
 def test_any_media_path_without_an_image_is_a_404(client, board, media_root, path):
     (media_root / "posts" / "2026" / "11").mkdir(parents=True)
