@@ -55,9 +55,9 @@ class LargeTablePaginator(Paginator):
 
 class ValidLookupsMixin:
     """Out-of-range filter values in the query string (a year of 2147483648 or 0, month 13,
-    day 0, from the date hierarchy or typed by hand) answer with the list and Django's
-    "invalid lookup" notice (?e=1), not a 500. Some fail while the list is built (datetime()
-    in the date hierarchy), others only when the query is compiled (a __year's bounds), so
+    day 0, from the date hierarchy or typed by hand) answer with the whole list and a notice
+    (Django's redirect to ?e=1), not a 500. Some fail while the list is built (datetime() in
+    the date hierarchy), others only when the query is compiled (a __year's bounds), so
     compile it here, before the page renders."""
 
     def get_changelist_instance(self, request):
@@ -66,7 +66,10 @@ class ValidLookupsMixin:
             changelist.queryset.query.sql_with_params()
         except (EmptyResultSet, FullResultSet):
             pass  # a valid query that matches nothing or everything
-        except (OverflowError, ValueError) as error:
+        except (IncorrectLookupParameters, OverflowError, ValueError) as error:
+            self.message_user(
+                request, _("필터 값이 올바르지 않아 전체 목록을 보여 드립니다."), messages.WARNING
+            )
             raise IncorrectLookupParameters(error) from error
         return changelist
 
