@@ -151,8 +151,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve MEDIA_ROOT from Django itself: fine for one machine; a CDN or the web server is better.
+# Uploaded images are served by the board, which checks their article (board.views.media_file):
+# an embargoed photo is not for the web server or other users on the host to read from disk.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # HTTPS: the production environment sets HTTPS=true (see README). Off by default so that
 # `make serve` works on http://127.0.0.1 for a local check.

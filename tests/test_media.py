@@ -1,5 +1,8 @@
 """Uploaded images: served only while their article may be seen, never a 500."""
 
+import stat
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -91,3 +94,10 @@ def test_a_removed_articles_image_is_for_staff_only(client, staff_client, board)
 
     assert client.get(image.image.url).status_code == 404
     assert staff_client.get(image.image.url).status_code == 200
+
+
+def test_uploaded_files_are_readable_by_their_owner_only(board, media_root):
+    image = PostImageFactory()
+    path = Path(image.image.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
