@@ -32,13 +32,14 @@ run: $(STAMP)
 
 # The board as it runs in production: granian (see README for the measurement), DEBUG off,
 # static files hashed and compressed by whitenoise. A first run writes a random SECRET_KEY
-# to .env (ignored by git) unless one is set in the environment.
+# to .env (ignored by git) unless one is set in the environment. umask 077: .env and a new
+# db.sqlite3 are the owner's alone (the key signs sessions).
 serve: $(STAMP)
-	@if [ -z "$${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then \
+	@umask 077; if [ -z "$${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then \
 		echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
 		echo "Wrote a new SECRET_KEY to .env"; \
-	fi
-	$(PY) manage.py migrate --noinput
+	fi; if [ -f .env ]; then chmod 600 .env; fi
+	umask 077; $(PY) manage.py migrate --noinput
 	$(PY) manage.py loadsource
 	$(PY) manage.py collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m postbbs.serve
@@ -46,7 +47,7 @@ serve: $(STAMP)
 # An online backup of the database (SQLite backup API or pg_dump) and the uploaded images
 # into backups/. Restore: .venv/bin/python manage.py restore backups/postbbs-<stamp>.<ext>
 backup: $(STAMP)
-	$(PY) manage.py backup --output backups
+	umask 077; $(PY) manage.py backup --output backups
 
 # Speed at scale: seeds N posts (default 1,000,000) into SQLite and into a throwaway PostgreSQL,
 # times the pages in-process and under load, prints a table per database (bench/results-*.md).

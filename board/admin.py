@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -51,8 +53,29 @@ class LargeTablePaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+class ValidLookupsMixin:
+    """Out-of-range filter values in the query string (a year of 2147483648 or 0, month 13,
+    day 0, from the date hierarchy or typed by hand) answer with the whole list and a notice
+    (Django's redirect to ?e=1), not a 500. Some fail while the list is built (datetime() in
+    the date hierarchy), others only when the query is compiled (a __year's bounds), so
+    compile it here, before the page renders."""
+
+    def get_changelist_instance(self, request):
+        try:
+            changelist = super().get_changelist_instance(request)
+            changelist.queryset.query.sql_with_params()
+        except (EmptyResultSet, FullResultSet):
+            pass  # a valid query that matches nothing or everything
+        except (IncorrectLookupParameters, OverflowError, ValueError) as error:
+            self.message_user(
+                request, _("필터 값이 올바르지 않아 전체 목록을 보여 드립니다."), messages.WARNING
+            )
+            raise IncorrectLookupParameters(error) from error
+        return changelist
+
+
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "post_count", "last_number"]
     readonly_fields = ["post_count", "last_number", "next_publish_at"]
 
@@ -61,7 +84,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "user"]
     search_fields = ["name", "user__username"]
     raw_id_fields = ["user"]
@@ -102,7 +125,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     form = PostAdminForm
     list_display = [
         "number",
@@ -223,7 +246,7 @@ class CommentStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["post", "author", "excerpt", "created_at", "state", "removed_by"]
     list_filter = [CommentStateFilter, "created_at"]
     search_fields = ["body", "author__name", "post__title"]

@@ -1,8 +1,34 @@
+import logging
+import os
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+def private_sqlite_files(sender, connection, **kwargs):
+    """The SQLite file holds password hashes and live session keys: owner-only (0600), as are
+    its -wal and -shm files, whatever the umask it was created under. A new file is empty
+    when this runs (SQLite creates it on connecting, before any row is written into it)."""
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    for path in (name, f"{name}-wal", f"{name}-shm"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except FileNotFoundError:
+            pass  # an in-memory database, or no WAL yet
+        except OSError as error:  # another user's file: say so, but keep serving
+            logger.warning("Cannot make %s owner-only: %s", path, error)
 
 
 class BoardConfig(AppConfig):
     name = "board"
     verbose_name = _("게시판")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        connection_created.connect(private_sqlite_files)

@@ -3,6 +3,11 @@
 SQLite: the sqlite3 online-backup API, which copies a consistent snapshot while the site keeps
 serving. PostgreSQL: pg_dump's custom format, restored with pg_restore. Uploaded images go into
 a tar.gz beside the database file.
+
+A backup holds everything a reader or an attacker would want (accounts with their password
+hashes, e-mail addresses, removed comments), so its folder is created 0700 and every file 0600
+whatever the umask. Sessions are left out: a live session key in a copied backup logs in as
+its user (an admin's too), and a restored board only asks people to log in again.
 """
 
 import os
@@ -16,6 +21,21 @@ from django.conf import settings
 from django.db import connection
 
 PAGES_PER_STEP = 256
+# Tables whose rows never go into a backup (their structure does).
+LEFT_OUT = ["django_session"]
+
+
+def private_folder(folder):
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # mkdir's mode yields to the umask, and an existing folder keeps its own
+
+
+def private_file(path):
+    """Create (or empty) ``path`` readable and writable by its owner only, before any byte of
+    the backup is written into it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # a file that existed keeps its mode through os.open
+    return path
 
 
 def pages(progress):
@@ -57,31 +77,37 @@ def pg_args():
 def backup(folder, stamp, progress=print):
     """Write the database (and images) into ``folder``; returns the files written."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     written = []
     connection.ensure_connection()
     if connection.vendor == "sqlite":
-        target = folder / f"postbbs-{stamp}.sqlite3"
+        target = private_file(folder / f"postbbs-{stamp}.sqlite3")
 
         with sqlite3.connect(target) as dest:
             connection.connection.backup(dest, pages=PAGES_PER_STEP, progress=pages(progress))
+            for table in LEFT_OUT:
+                dest.execute(f'DELETE FROM "{table}"')
+        # VACUUM rewrites the file, so the deleted rows are not left behind in free pages.
+        dest.execute("VACUUM")
         dest.close()
         written.append(target)
     elif connection.vendor == "postgresql":
-        target = folder / f"postbbs-{stamp}.pgdump"
+        target = private_file(folder / f"postbbs-{stamp}.pgdump")
         args, env = pg_args()
         progress("  database  pg_dump (custom format)")
+        skip = [f"--exclude-table-data={table}" for table in LEFT_OUT]
         subprocess.run(
-            [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args],
+            [pg_tool("pg_dump"), "--format=custom", "--no-owner", *skip, "--file", str(target),
+             *args],
             env=env,
             check=True,
-        )
+        )  # fmt: skip
         written.append(target)
     else:
         raise RuntimeError(f"no backup method for {connection.vendor}")
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
-        archive = folder / f"postbbs-{stamp}-media.tar.gz"
+        archive = private_file(folder / f"postbbs-{stamp}-media.tar.gz")
         with tarfile.open(archive, "w:gz") as tar:
             tar.add(media, arcname="media")
         progress(f"  images    {archive.name}")

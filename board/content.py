@@ -1,6 +1,7 @@
 """Article bodies: sanitising HTML and placing images, done once when an article is saved."""
 
 import re
+from html.parser import HTMLParser
 
 import nh3
 from django.utils.html import escape, format_html, format_html_join
@@ -21,7 +22,8 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-IMAGE_TOKEN = re.compile(r"\[image:(\d{1,3})\]")
+# Case-insensitive: the admin shows the marker in capitals ([IMAGE:1]).
+IMAGE_TOKEN = re.compile(r"\[image:(\d{1,3})\]", re.IGNORECASE)
 
 
 def sanitize(html):
@@ -52,6 +54,35 @@ def figure(image):
     )
 
 
+class Tokens(HTMLParser):
+    """Sanitised HTML as its tags and text nodes, in order, each with its source text: images
+    are placed in text nodes only, never inside a tag or an attribute."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=False)
+        self.tokens = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tokens.append(("start", tag, self.get_starttag_text(), bool(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tokens.append(("tag", tag, self.get_starttag_text(), bool(attrs)))
+
+    def handle_endtag(self, tag):
+        self.tokens.append(("end", tag, f"</{tag}>", False))
+
+    def handle_data(self, data):
+        self.tokens.append(("text", None, data, False))
+
+    def handle_entityref(self, name):
+        self.tokens.append(("ref", None, f"&{name};", False))
+
+    def handle_charref(self, name):
+        self.tokens.append(("ref", None, f"&#{name};", False))
+
+
 def render_body(body, body_format, images):
     """The reader's HTML for an article: sanitised, with [image:N] replaced by the N-th image.
 
@@ -67,8 +98,25 @@ def render_body(body, body_format, images):
             return str(figure(images[index - 1]))
         return escape(match.group(0))
 
-    # A token alone in its paragraph becomes the figure itself, not a figure inside a <p>.
-    html = re.sub(r"<p>\s*(\[image:\d{1,3}\])\s*</p>", r"\1", html)
-    html = IMAGE_TOKEN.sub(place, html)
+    tokens = Tokens(html).tokens
+    out = []
+    i = 0
+    while i < len(tokens):
+        kind, tag, source, has_attrs = tokens[i]
+        if kind == "start" and tag == "p" and not has_attrs and i + 2 < len(tokens):
+            # A marker alone in its paragraph becomes the figure itself, not a figure in a <p>.
+            _kind, _tag, inner, _attrs = tokens[i + 1]
+            if (
+                _kind == "text"
+                and tokens[i + 2][:2] == ("end", "p")
+                and (alone := IMAGE_TOKEN.fullmatch(inner.strip()))
+                and 1 <= int(alone.group(1)) <= len(images)
+            ):
+                out.append(place(alone))
+                i += 3
+                continue
+        out.append(IMAGE_TOKEN.sub(place, source) if kind == "text" else source)
+        i += 1
+    html = "".join(out)
     rest = [str(figure(img)) for i, img in enumerate(images, 1) if i not in placed]
     return "\n".join([html, *rest]) if rest else html

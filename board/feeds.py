@@ -1,5 +1,6 @@
 """RSS and Atom feeds of the latest articles, a sitemap, and robots.txt."""
 
+import html
 import re
 
 from django.contrib.sitemaps import Sitemap
@@ -7,7 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -20,8 +21,11 @@ FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
 def summary(post, length=160):
-    """A plain-text description of an article: its body's beginning, or its title."""
-    text = " ".join(strip_tags(post.body_html).split())
+    """A plain-text description of an article: its body's beginning, or its title.
+
+    Plain text, not HTML: the body's entities are decoded here, and whoever shows it escapes
+    it once (the templates' autoescape, the feeds' item_description)."""
+    text = " ".join(html.unescape(strip_tags(post.body_html)).split())
     return Truncator(text).chars(length) if text else post.title
 
 
@@ -51,10 +55,13 @@ class LatestPostsFeed(Feed):
         )
 
     def item_title(self, post):
-        return post.title
+        # RSS readers show a title as HTML, so it is sent escaped (as Django's own default
+        # item_title does): a title with markup reaches them as text.
+        return escape(post.title)
 
     def item_description(self, post):
-        return summary(post, 300)
+        # Descriptions are HTML in both RSS and Atom (type="html"): the plain text, escaped.
+        return escape(summary(post, 300))
 
     def item_author_name(self, post):
         return post.author.name
@@ -69,6 +76,9 @@ class LatestPostsFeed(Feed):
 class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = Atom1Feed
     subtitle = LatestPostsFeed.description
+
+    def item_title(self, post):
+        return post.title  # an Atom title without a type is text: readers never parse it
 
 
 class ListedPosts:

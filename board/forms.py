@@ -1,4 +1,7 @@
+import io
 import re
+import warnings
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -7,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from .auth import impersonated_name
 from .models import PostImage
@@ -115,10 +119,82 @@ class SignupForm(HoneypotMixin, UserCreationForm):
         return username
 
 
+class WebImageField(forms.ImageField):
+    """An image a browser shows inline, whatever else Pillow can open, stored under the
+    extension of its real format, and no larger than MAX_IMAGE_PIXELS.
+
+    The size is read from the header before anything is decoded, so a decompression bomb (a
+    few kilobytes that decode to gigabytes) is refused without being opened further."""
+
+    # Pillow's format: the extension it is stored under. MPO is a camera's JPEG.
+    FORMATS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+    default_validators = []  # the real format is checked below, the name then follows it
+
+    def to_python(self, data):
+        f = forms.FileField.to_python(self, data)
+        if f is None:
+            return None
+        source = data.temporary_file_path() if hasattr(data, "temporary_file_path") else None
+        if source is None:
+            source = io.BytesIO(data.read() if hasattr(data, "read") else data["content"])
+        try:
+            with warnings.catch_warnings():
+                # Our own limit, below, is stricter than Pillow's warning.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image = Image.open(source)
+        except Image.DecompressionBombError:
+            raise self.too_many_pixels(None) from None
+        except Exception as exc:
+            raise ValidationError(
+                self.error_messages["invalid_image"], code="invalid_image"
+            ) from exc
+        if image.format not in self.FORMATS:
+            raise ValidationError(
+                _("JPEG, PNG, GIF, WebP 그림만 올릴 수 있습니다 (이 파일은 %(format)s)."),
+                code="format",
+                params={"format": image.format},
+            )
+        width, height = image.size
+        if width * height > settings.MAX_IMAGE_PIXELS:
+            raise self.too_many_pixels(image.size)
+        try:
+            image.verify()
+        except Exception as exc:
+            raise ValidationError(
+                self.error_messages["invalid_image"], code="invalid_image"
+            ) from exc
+        f.image = image
+        f.content_type = Image.MIME[image.format]
+        # x.html holding a PNG is stored as x.png: the name never decides how it is served.
+        f.name = Path(f.name).stem + self.FORMATS[image.format]
+        if hasattr(f, "seek") and callable(f.seek):
+            f.seek(0)
+        return f
+
+    @staticmethod
+    def too_many_pixels(size):
+        limit = settings.MAX_IMAGE_PIXELS / 1_000_000
+        if size is None:
+            return ValidationError(
+                _("그림의 화소가 너무 많습니다. %(max)g메가픽셀까지 올릴 수 있습니다."),
+                code="pixels",
+                params={"max": limit},
+            )
+        return ValidationError(
+            _(
+                "그림의 화소가 너무 많습니다 (%(width)d×%(height)d). "
+                "%(max)g메가픽셀까지 올릴 수 있습니다."
+            ),
+            code="pixels",
+            params={"width": size[0], "height": size[1], "max": limit},
+        )
+
+
 class PostImageForm(forms.ModelForm):
     class Meta:
         model = PostImage
         fields = ["image", "caption"]
+        field_classes = {"image": WebImageField}
 
     def clean_image(self):
         image = self.cleaned_data["image"]

@@ -1,26 +1,29 @@
 """Reader pages. The listing is 2 queries and an article 4, whatever the board's size."""
 
 import sys
+import warnings
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.db.models import F
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from PIL import Image as PILImage
 
 from . import feeds, limits, listing, search, services
 from .auth import is_moderator
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Comment, Post
+from .models import Comment, Post, PostImage
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -149,7 +152,8 @@ def post_detail(request, number):
     post = public_post(number)
     # Count the view first, so the header and the listing below both include it.
     seen = viewed_numbers(request)
-    first_view = str(post.pk) not in seen
+    # Only a reader's GET is a view: HEAD is a link checker or a monitor, never a reader.
+    first_view = request.method == "GET" and str(post.pk) not in seen
     if first_view and not services.is_crawler(request.headers.get("User-Agent", "")):
         services.count_view(post)
 
@@ -157,9 +161,18 @@ def post_detail(request, number):
     if first_view:
         seen = [*seen, str(post.pk)][-VIEWED_KEEP:]
         response.set_signed_cookie(
-            VIEWED_COOKIE, ".".join(seen), salt=VIEWED_SALT, httponly=True, samesite="Lax"
+            VIEWED_COOKIE,
+            ".".join(seen),
+            salt=VIEWED_SALT,
+            httponly=True,
+            samesite="Lax",
+            secure=secure_cookies(request),
         )
     return response
+
+
+def secure_cookies(request):
+    return settings.HTTPS or request.is_secure()
 
 
 @staff_member_required
@@ -176,6 +189,40 @@ def post_preview(request, pk):
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )
     return render(request, "board/post_detail.html", context)
+
+
+@require_safe
+def media_file(request, path):
+    """An uploaded image, served only while its article may be seen: to anyone once the
+    article is listed, to staff before that (scheduled) and after its removal. Anyone else
+    gets the same 404 as for a file that does not exist, so nothing reveals an embargoed
+    photo; a file that belongs to no image is a 404 too, whatever its name or length."""
+    if "\x00" in path:
+        raise Http404  # PostgreSQL refuses NUL in a string: no such file either way
+    image = PostImage.objects.select_related("post").filter(image=path).first()
+    if image is None:
+        raise Http404
+    post = image.post
+    public = post.is_listed and not post.is_removed
+    if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
+        raise Http404
+    try:
+        file = image.image.storage.open(image.image.name, "rb")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            kind = PILImage.open(file).format  # the header's word, not the file name's
+        file.seek(0)
+    except Exception as error:  # missing, unreadable or not an image at all
+        raise Http404 from error
+    content_type = PILImage.MIME.get(kind)
+    if content_type is None:
+        file.close()
+        raise Http404
+    response = FileResponse(file, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    # An embargoed photo is never kept by a shared cache.
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
 
 
 @login_required
@@ -216,6 +263,9 @@ def safe_next(request, fallback):
 
 def moderation_view(request, pk, *, action):
     """GET shows a confirmation, POST acts and returns to the comment (django-contrib-comments)."""
+    if not request.user.is_authenticated:
+        # Decided before the lookup: the same answer whether or not the comment exists.
+        return redirect_to_login(request.get_full_path())
     comment = get_object_or_404(Comment.objects.select_related("post", "author"), pk=pk)
     allowed = (
         services.can_remove(request.user, comment)
@@ -233,8 +283,12 @@ def moderation_view(request, pk, *, action):
             services.restore_comment(comment, by=request.user)
             messages.success(request, _("댓글을 되살렸습니다."))
         return redirect(safe_next(request, comment.get_absolute_url()))
+    post = comment.post
+    shown = (post.is_listed and not post.is_removed) or request.user.is_staff
     context = {
         "comment": comment,
+        # A removed or not yet published article's title stays hidden from readers.
+        "post_title": post.title if shown else None,
         "action": action,
         "form": form,
         "next": safe_next(request, comment.get_absolute_url()),
@@ -260,7 +314,12 @@ def choose_language(request, code):
         raise Http404
     response = redirect(safe_next(request, reverse("board:post-list")))
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax", httponly=True
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=secure_cookies(request),
     )
     return response
 

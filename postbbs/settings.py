@@ -157,8 +157,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve MEDIA_ROOT from Django itself: fine for one machine; a CDN or the web server is better.
+# Uploaded images are served by the board, which checks their article (board.views.media_file):
+# an embargoed photo is not for the web server or other users on the host to read from disk.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # HTTPS: the production environment sets HTTPS=true (see README). Off by default so that
 # `make serve` works on http://127.0.0.1 for a local check.
@@ -224,3 +227,6 @@ BOARD_SLUG = env("BOARD_SLUG", default="news")
 # Comments per reader: at most (limit) within (seconds), for each pair.
 COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
 MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+# The most pixels an attached image may have (width × height, read from its header before it
+# is decoded): 40 megapixels is a large camera's photo; a decompression bomb is far beyond.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)

@@ -1,13 +1,11 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path, re_path
-from django.views.static import serve
 
-from board import feeds
+from board import feeds, views
 from board.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -55,16 +53,11 @@ urlpatterns = [
     ),
     path("", include("board.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-elif settings.SERVE_MEDIA:
-    # One machine without a web server in front: Django serves the uploaded images itself.
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Uploaded images through a view that checks their article: an embargoed or removed
+    # article's photos are for staff only (see README "Running it in production").
     urlpatterns.append(
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", views.media_file, name="media")
     )
 
 handler500 = "board.views.server_error"

@@ -116,3 +116,68 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     # A search counts and pages what it matched, as Django does.
     found = admin_client.get("/admin/board/post/", {"q": posts[0].title})
     assert posts[0].title in titles(found)
+
+
+BAD_DATE_FILTERS = [
+    "published_at__year=2147483648",
+    "published_at__year=99999",
+    "published_at__year=0",
+    "published_at__year=2026&published_at__month=13",
+    "published_at__year=2026&published_at__month=11&published_at__day=0",
+    "published_at__year=2026&published_at__month=2&published_at__day=30",
+    "published_at__gte=garbage",
+    "published_at__lt=9999-99-99",
+    "published_at__year=abc",
+    "published_at__gte=99999-01-01",
+    "updated_at__year=99999",
+    "removed_at__year=0",
+]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published_at__year=9999&published_at__month=12&published_at__day=31",
+        "published_at__year=1&published_at__month=1&published_at__day=1",
+    ],
+)
+def test_dates_at_the_calendars_ends_answer_with_the_article_list(admin_client, board, query):
+    # Valid dates that may leave datetime's range once shifted to UTC (on SQLite): a list,
+    # filtered or whole with the notice, never a 500.
+    response = admin_client.get(f"/admin/board/post/?{query}", follow=True)
+    assert response.status_code == 200
+    assert "cl" in response.context
+
+
+@pytest.mark.parametrize(
+    "query", ["published_at__month=0", "published_at__day=32", "views__gt=" + "9" * 23]
+)
+def test_filters_nothing_can_match_show_an_empty_article_list(admin_client, board, query):
+    PostFactory()
+    response = admin_client.get(f"/admin/board/post/?{query}")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+
+
+@pytest.mark.parametrize("query", BAD_DATE_FILTERS)
+def test_out_of_range_date_filters_on_the_article_list_answer_without_a_server_error(
+    admin_client, board, query
+):
+    PostFactory()
+    response = admin_client.get(f"/admin/board/post/?{query}", follow=True)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1  # the whole list, not an error page
+    assert "필터 값이 올바르지 않아" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [q.replace("published_at", "created_at") for q in BAD_DATE_FILTERS]
+    + ["removed_at__year=2147483648", "removed_at__gte=garbage"],
+)
+def test_out_of_range_date_filters_on_the_comment_list_answer_without_a_server_error(
+    admin_client, board, query
+):
+    response = admin_client.get(f"/admin/board/comment/?{query}", follow=True)
+    assert response.status_code == 200
+    assert "필터 값이 올바르지 않아" in response.content.decode()

@@ -172,3 +172,13 @@ def test_article_page_takes_four_queries_whatever_the_comments(
     with django_assert_num_queries(4):
         response = client.get(post.get_absolute_url())
     assert len(soup(response).select(".comment")) == comments
+
+
+def test_head_requests_do_not_count_as_views(client, board):
+    post = PostFactory()
+    for _ in range(5):
+        assert client.head(post.get_absolute_url()).status_code == 200
+    assert views_of(post) == 0
+
+    client.get(post.get_absolute_url())
+    assert views_of(post) == 1

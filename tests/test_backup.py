@@ -1,8 +1,12 @@
 """make backup and the documented restore: back up, wipe, restore, compare."""
 
+import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
 
@@ -66,3 +70,36 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
         call_command("restore", str(junk), yes=True)
     with pytest.raises(CommandError):
         call_command("restore", str(tmp_path / "missing.sqlite3"), yes=True)
+
+
+def test_backup_files_are_readable_by_their_owner_only(tmp_path, media_root):
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    PostImageFactory(post=PostFactory())
+    folder = tmp_path / "backups"
+    previous = os.umask(0o022)  # the usual umask, under which files come out world-readable
+    try:
+        call_command("backup", output=str(folder), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = list(folder.iterdir())
+    assert len(files) == 2  # the database and the images
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+def test_backup_holds_no_session_and_a_restore_logs_everyone_out(tmp_path, client):
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    PostFactory()
+    client.force_login(UserFactory(username="관리자", is_staff=True, is_superuser=True))
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+
+    call_command("backup", output=str(tmp_path / "backups"), stdout=io.StringIO())
+    database = next(f for f in (tmp_path / "backups").iterdir() if not f.name.endswith(".gz"))
+
+    assert key.encode() not in database.read_bytes()
+    call_command("restore", str(database), yes=True)
+    connection.close()
+    assert not Session.objects.exists()
+    assert Post.objects.count() == 1  # the content itself is all there

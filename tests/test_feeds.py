@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from bs4 import BeautifulSoup
 
 from board import feeds
 from tests.factories import PostFactory, PostImageFactory
@@ -124,3 +125,45 @@ def test_article_has_its_own_title_description_canonical_and_open_graph(client, 
 def test_source_article_without_body_describes_itself_by_its_title(client, source_board):
     head = soup(client.get("/126/")).head
     assert head.select_one('meta[name="description"]')["content"].startswith("우체국여직원")
+
+
+MARKUP_TITLE = '<b>굵은</b> & "인용" 제목'
+MARKUP_BODY = "a<b & \"c\" 'd'"
+
+
+def test_rss_titles_and_descriptions_reach_feed_readers_as_text(client, board):
+    PostFactory(title=MARKUP_TITLE, body=MARKUP_BODY)
+
+    item = ET.fromstring(client.get("/feed/rss/").content).find("./channel/item")
+
+    # RSS readers render these as HTML: once parsed as HTML they read as the text typed.
+    assert soup_text(item.findtext("title")) == MARKUP_TITLE
+    assert "<b>" not in item.findtext("title")
+    assert soup_text(item.findtext("description")) == MARKUP_BODY
+
+
+def test_atom_titles_are_text_and_summaries_html_that_read_as_typed(client, board):
+    PostFactory(title=MARKUP_TITLE, body=MARKUP_BODY)
+
+    entry = ET.fromstring(client.get("/feed/atom/").content).find(f"{ATOM}entry")
+
+    assert entry.find(f"{ATOM}title").get("type") in (None, "text")
+    assert entry.findtext(f"{ATOM}title") == MARKUP_TITLE
+    assert entry.find(f"{ATOM}summary").get("type") == "html"
+    assert soup_text(entry.findtext(f"{ATOM}summary")) == MARKUP_BODY
+
+
+def test_article_description_tags_are_escaped_once(client, board):
+    post = PostFactory(title="제목", body=MARKUP_BODY)
+
+    response = client.get(post.get_absolute_url())
+
+    head = soup(response).head
+    assert head.select_one('meta[name="description"]')["content"] == MARKUP_BODY
+    og = {m["property"]: m["content"] for m in head.select("meta[property]")}
+    assert og["og:description"] == MARKUP_BODY
+    assert b"&amp;lt;" not in response.content
+
+
+def soup_text(html):
+    return BeautifulSoup(html, "html.parser").get_text()

@@ -1,6 +1,12 @@
 """Headers on every page type, login lockout, honeypots, sign-up limits, Korean error pages."""
 
+import os
+import stat
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
 
@@ -446,3 +452,35 @@ def test_spoofed_leftmost_entries_do_not_escape_the_sign_up_limit(board, setting
         for n in range(6)
     ]
     assert statuses == [302] * 5 + [429]
+
+
+def test_viewed_and_language_cookies_are_secure_under_https(client, board, settings):
+    settings.HTTPS = True
+    post = PostFactory()
+
+    viewed = client.get(post.get_absolute_url(), secure=True).cookies["viewed"]
+    language = client.get("/language/en/?next=/", secure=True).cookies["django_language"]
+
+    assert viewed["secure"] is True
+    assert language["secure"] is True
+
+
+def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    database = tmp_path / "fresh" / "db.sqlite3"
+    database.parent.mkdir()
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "postbbs.settings",
+    }
+    subprocess.run(
+        f"umask 022 && {sys.executable} manage.py migrate --noinput -v0",
+        shell=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+
+    files = [database, *database.parent.glob("db.sqlite3-*")]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}

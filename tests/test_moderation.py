@@ -77,6 +77,10 @@ def test_remove_is_allowed_only_to_the_comment_author_and_moderators(people, com
         assert stored.removal_reason == "규칙 위반"
         assert stored.removed_at is not None
         assert stored.body == "지워질 수도 있는 댓글"  # nothing is lost
+    elif actor == "anonymous":
+        assert confirm.status_code == response.status_code == 302
+        assert confirm["Location"].startswith("/accounts/login/")
+        assert state(comment) == (False, None, 1)
     else:
         assert confirm.status_code == 403
         assert response.status_code == 403
@@ -97,6 +101,9 @@ def test_restore_is_allowed_only_to_moderators(people, comment, actor):
         assert confirm.status_code == 200
         assert response.status_code == 302
         assert state(comment) == (False, None, 1)
+    elif actor == "anonymous":
+        assert confirm.status_code == response.status_code == 302
+        assert state(comment) == (True, people["moderator"], 0)
     else:
         assert confirm.status_code == 403
         assert response.status_code == 403
@@ -233,3 +240,33 @@ def test_admin_comment_list_shows_state_and_remover(people, comment):
     row = text(soup(response).select_one("#result_list tbody tr"))
     assert "관리자가 삭제" in row
     assert "모더" in row
+
+
+@pytest.mark.parametrize("action", ["remove", "restore"])
+def test_anonymous_get_the_same_answer_for_existing_and_missing_comments(comment, action):
+    client = client_for(None)
+    existing = client.get(f"/comments/{comment.pk}/{action}/")
+    missing = client.get(f"/comments/{comment.pk + 1000}/{action}/")
+    assert existing.status_code == missing.status_code
+    assert existing["Location"].split("?")[0] == missing["Location"].split("?")[0]
+
+
+@pytest.mark.parametrize("hide", ["removed", "scheduled"])
+def test_remove_page_does_not_show_a_hidden_articles_title_to_its_reader(people, board, hide):
+    from django.utils import timezone
+
+    author = AuthorFactory(name="글쓴이", user=people["author"])
+    later = timezone.now() + timezone.timedelta(days=1)
+    post = PostFactory(
+        title="숨겨진 기사 제목", **({"published_at": later} if hide == "scheduled" else {})
+    )
+    mine = CommentFactory(post=post, author=author, body="내 댓글")
+    if hide == "removed":
+        services.remove_post(post, by=people["superuser"])
+
+    confirm = client_for(people["author"]).get(f"/comments/{mine.pk}/remove/")
+
+    assert confirm.status_code == 200
+    assert "숨겨진 기사 제목" not in confirm.content.decode()
+    shown = client_for(people["moderator"]).get(f"/comments/{mine.pk}/remove/")
+    assert "숨겨진 기사 제목" in shown.content.decode()  # staff may see it

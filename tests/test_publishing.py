@@ -1,6 +1,8 @@
 """Staff publish in the admin: authors, sanitised bodies, images, schedules, soft removal."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -12,7 +14,7 @@ from PIL import Image
 
 from board import services
 from board.models import Author, Board, Post
-from tests.factories import AuthorFactory, PostFactory, UserFactory
+from tests.factories import AuthorFactory, PostFactory, PostImageFactory, UserFactory
 from tests.pages import NO_IMAGES, listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +271,113 @@ def test_services_remove_post_is_idempotent(board):
     assert services.remove_post(post, by=staff) is True
     assert services.remove_post(post, by=staff) is False
     assert Board.objects.get(pk=board.pk).post_count == 0
+
+
+def test_image_marker_inside_an_attribute_stays_text_and_capital_markers_place_images(
+    client, board
+):
+    body = '<p><a href="https://example.com/" title="[image:1]">링크</a></p>\n<p>[IMAGE:1]</p>'
+    image = PostImageFactory(post=PostFactory(body=body, body_format="html"))
+
+    page = soup(client.get(image.post.get_absolute_url()))
+
+    body_node = page.select_one(".post-body")
+    link = body_node.select_one("a")
+    assert link["title"] == "[image:1]"
+    assert link.get_text() == "링크"
+    figures = body_node.select("figure")
+    assert len(figures) == 1
+    assert figures[0].parent is body_node  # the figure itself, not inside a <p>
+    assert figures[0].img["src"] == image.image.url
+
+
+def test_plain_text_marker_in_capitals_is_placed_and_unplaced_images_follow(client, board):
+    post = PostFactory(body="앞 문단\n[Image:2]\n뒷 문단")
+    first = PostImageFactory(post=post, caption="첫째")
+    second = PostImageFactory(post=post, caption="둘째")
+
+    page = soup(client.get(post.get_absolute_url()))
+
+    body_node = page.select_one(".post-body")
+    nodes = [(n.name, text(n)) for n in body_node.find_all(["p", "figure"], recursive=False)]
+    assert nodes == [("p", "앞 문단"), ("figure", "둘째"), ("p", "뒷 문단"), ("figure", "첫째")]
+    assert [img["src"] for img in body_node.select("img")] == [
+        second.image.url,
+        first.image.url,
+    ]
+
+
+def image_bytes(format, size=(40, 30)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, format)
+    return buffer.getvalue()
+
+
+def png_header(width, height):
+    """A PNG that declares width × height pixels in a few bytes: a decompression bomb's header."""
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def upload_image(client, board, name, content):
+    form = article_form(board)
+    upload = SimpleUploadedFile(name, content, content_type="image/png")
+    form.update({"images-TOTAL_FORMS": "1", "images-0-image": upload})
+    return client.post("/admin/board/post/add/", form)
+
+
+@pytest.mark.parametrize("format", ["BMP", "TIFF", "ICO", "PCX"])
+def test_images_browsers_do_not_show_inline_are_refused_in_korean(client, board, superuser, format):
+    response = upload_image(client, board, "photo.png", image_bytes(format))
+
+    assert response.status_code == 200
+    errors = text(soup(response).select_one(".errorlist"))
+    assert "JPEG, PNG, GIF, WebP 그림만 올릴 수 있습니다" in errors
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "format", "stored"),
+    [
+        ("photo.jpg", "PNG", ".png"),
+        ("x.html", "PNG", ".png"),
+        ("사진.png", "JPEG", ".jpg"),
+        ("anim.webp", "GIF", ".gif"),
+        ("noext", "WEBP", ".webp"),
+    ],
+)
+def test_stored_image_takes_the_extension_of_its_real_format(
+    client, board, superuser, name, format, stored
+):
+    response = upload_image(client, board, name, image_bytes(format))
+
+    assert response.status_code == 302
+    image = Post.objects.get().images.get()
+    assert image.image.name.endswith(stored)
+    assert not image.image.name.endswith(".html")
+    assert default_storage.exists(image.image.name)
+
+
+def test_an_image_over_the_pixel_limit_is_refused_in_korean(client, board, superuser, settings):
+    settings.MAX_IMAGE_PIXELS = 1000
+    response = upload_image(client, board, "big.png", image_bytes("PNG", (40, 30)))
+
+    assert response.status_code == 200
+    assert "화소가 너무 많습니다" in text(soup(response).select_one(".errorlist"))
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize("size", [(8000, 6000), (30000, 30000), (2**31 - 1, 2**31 - 1)])
+def test_a_decompression_bomb_is_refused_from_its_header(client, board, superuser, size):
+    response = upload_image(client, board, "bomb.png", png_header(*size))
+
+    assert response.status_code == 200
+    assert "화소가 너무 많습니다" in text(soup(response).select_one(".errorlist"))
+    assert Post.objects.count() == 0

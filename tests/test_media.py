@@ -1,0 +1,103 @@
+"""Uploaded images: served only while their article may be seen, never a 500."""
+
+import stat
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+
+from board import services
+from tests.conftest import BROWSER_UA
+from tests.factories import PostFactory, PostImageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(board):
+    user = UserFactory(username="기자", is_staff=True)
+    user.groups.add(Group.objects.get(name="편집자"))
+    client = Client(HTTP_USER_AGENT=BROWSER_UA)
+    client.force_login(user)
+    return client
+
+
+def body_of(response):
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a" * 300,
+        "posts/" + "가" * 300,
+        "posts/2026/11/" + "x" * 255 + ".png",
+        "../.env",
+        "posts/x%00.png",
+        "posts/%ff%fe.png",
+        "",
+    ],
+)
+def test_any_media_path_without_an_image_is_a_404(client, board, media_root, path):
+    (media_root / "posts" / "2026" / "11").mkdir(parents=True)
+    assert client.get(f"/media/{path}").status_code == 404
+
+
+def test_a_file_in_media_that_belongs_to_no_image_is_a_404(client, board, media_root):
+    stray = media_root / "posts" / "stray.png"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert client.get("/media/posts/stray.png").status_code == 404
+
+
+def test_a_listed_articles_image_is_served_to_anyone_with_its_real_type(client, board):
+    image = PostImageFactory(image__format="PNG")
+
+    response = client.get(image.image.url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert body_of(response) == image.image.open("rb").read()
+
+
+def test_the_type_comes_from_the_content_not_the_file_name(client, board):
+    legacy = PostImageFactory(image__filename="old.jpg", image__format="PNG")
+    assert legacy.image.name.endswith(".jpg")
+
+    response = client.get(legacy.image.url)
+
+    assert response["Content-Type"] == "image/png"
+
+
+def test_a_scheduled_articles_image_is_for_staff_only(client, staff_client, board):
+    later = timezone.now() + timezone.timedelta(days=1)
+    image = PostImageFactory(post=PostFactory(published_at=later))
+
+    assert client.get(image.image.url).status_code == 404
+    response = staff_client.get(image.image.url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+    reader = Client(HTTP_USER_AGENT=BROWSER_UA)
+    reader.force_login(UserFactory(username="독자"))
+    assert reader.get(image.image.url).status_code == 404
+
+
+def test_a_removed_articles_image_is_for_staff_only(client, staff_client, board):
+    image = PostImageFactory()
+    assert client.get(image.image.url).status_code == 200
+
+    services.remove_post(image.post, by=UserFactory(is_staff=True))
+
+    assert client.get(image.image.url).status_code == 404
+    assert staff_client.get(image.image.url).status_code == 200
+
+
+def test_uploaded_files_are_readable_by_their_owner_only(board, media_root):
+    image = PostImageFactory()
+    path = Path(image.image.path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
