@@ -6,11 +6,11 @@ import warnings
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -351,7 +351,16 @@ def signup(request):
 
 def complete_signup(request, form, reservation):
     try:
-        user = form.save()
+        with transaction.atomic():
+            user = form.save()
+    except IntegrityError:
+        # Another sign-up took the name between this form's check and its save.
+        limits.release_signup(reservation)
+        form.add_error(
+            "username", get_user_model()._meta.get_field("username").error_messages["unique"]
+        )
+        context = {"form": form, "next": safe_next(request, "")}
+        return render(request, "registration/signup.html", context, status=400)
     except Exception:
         limits.release_signup(reservation)  # no account made: the place is free again
         raise

@@ -484,3 +484,21 @@ def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):
 
     files = [database, *database.parent.glob("db.sqlite3-*")]
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+def test_a_name_taken_between_the_forms_check_and_its_save_is_refused_not_a_500(board, monkeypatch):
+    """Two parallel sign-ups with one new name: both pass the form's uniqueness check, the
+    second save hits the unique constraint. Simulated by letting the check pass for a taken name."""
+    from django.contrib.auth.forms import UserCreationForm
+    from django.contrib.auth.models import User
+
+    UserFactory(username="우체부")
+    monkeypatch.setattr(
+        UserCreationForm, "clean_username", lambda form: form.cleaned_data["username"]
+    )
+    response = sign_up("우체부")
+    assert response.status_code == 400
+    assert "이미 존재합니다" in text(soup(response).select_one("form"))
+    assert User.objects.filter(username="우체부").count() == 1
+    # The refused attempt gave its place back: five real sign-ups still fit in the hour.
+    assert [sign_up(f"new{n}").status_code for n in range(5)] == [302] * 5
