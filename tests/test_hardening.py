@@ -496,6 +496,7 @@ def test_a_name_taken_between_the_forms_check_and_its_save_is_refused_not_a_500(
     monkeypatch.setattr(
         UserCreationForm, "clean_username", lambda form: form.cleaned_data["username"]
     )
+    monkeypatch.setattr(UserCreationForm, "validate_unique", lambda form: None)
     response = sign_up("우체부")
     assert response.status_code == 400
     assert "이미 존재합니다" in text(soup(response).select_one("form"))
