@@ -91,3 +91,14 @@ def test_password_change(client, board):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("새-비밀번호-우체국")
+
+
+def test_each_test_starts_with_a_fresh_sign_up_allowance(client, board, settings):
+    # The first test above signed up from this same test-client address; the cache that
+    # counts sign-ups is cleared between tests (tests/conftest.py), so this one still may.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "두번째", "password1": "우체통-빨강-2008", "password2": "우체통-빨강-2008"},
+    )
+    assert response.status_code == 302

@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -269,3 +269,27 @@ def test_services_remove_post_is_idempotent(board):
     assert services.remove_post(post, by=staff) is True
     assert services.remove_post(post, by=staff) is False
     assert Board.objects.get(pk=board.pk).post_count == 0
+
+
+@pytest.mark.parametrize("state", ["scheduled", "removed"])
+def test_preview_needs_the_view_permission_not_just_staff(client, board, state):
+    if state == "scheduled":
+        post = PostFactory(
+            title="미리 볼 기사", published_at=timezone.now() + timezone.timedelta(days=1)
+        )
+    else:
+        post = PostFactory(title="미리 볼 기사")
+        services.remove_post(post, by=None)
+    url = f"/preview/{post.pk}/"
+
+    client.force_login(UserFactory(username="손님직원", is_staff=True))
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "미리 볼 기사" not in response.content.decode()
+
+    allowed = UserFactory(username="열람직원", is_staff=True)
+    allowed.user_permissions.add(Permission.objects.get(codename="view_post"))
+    client.force_login(allowed)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert text(soup(response).select_one("h1, .post-title")) == "미리 볼 기사"
