@@ -11,7 +11,7 @@ PG_BIN ?= /usr/lib/postgresql/15/bin
 AXE := .npm/node_modules/axe-core/axe.min.js
 export AXE_PATH := $(CURDIR)/$(AXE)
 
-.PHONY: run serve backup bench bench-faults messages test test-sqlite test-postgres lint migrations-check install clean
+.PHONY: run serve backup bench bench-faults mutants messages test test-sqlite test-postgres lint migrations-check install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,21 @@ bench: $(STAMP)
 # PostgreSQL), then every stored comment and view count checked (bench/results-faults.md).
 bench-faults: $(STAMP)
 	PG_BIN=$(PG_BIN) $(PY) bench/faults.py $(FAULT_ARGS)
+
+# Mutation testing (mutmut, settings in pyproject.toml): each mutant of the chosen modules runs
+# only the fast tests that reach the mutated function, on SQLite. Results are kept in mutants/
+# (a rerun checks only what changed); docs/mutants.md records the verdict on each survivor.
+# Pick modules with MUTATE, e.g. make mutants MUTATE=board/forms.py
+MUTATE ?= board/auth.py board/sourcepage.py board/feeds.py board/backup.py board/forms.py
+MUTANT_MODULES := $(foreach m,$(MUTATE),$(subst /,.,$(basename $(m))))
+MUTANT_RE := ^ *($(subst $(eval) ,|,$(subst .,\.,$(MUTANT_MODULES))))\.
+mutants: $(STAMP)
+	env -u DATABASE_URL $(VENV)/bin/mutmut run $(foreach m,$(MUTANT_MODULES),"$(m).*") >/dev/null || true
+	@$(VENV)/bin/mutmut results --all true | grep -E '$(MUTANT_RE)' > mutants/results.txt || true
+	@echo "Mutants of $(MUTATE):"
+	@awk -F': ' '{n[$$2]++} END {for (s in n) printf "  %-12s %d\n", s, n[s]}' mutants/results.txt
+	@echo "Survivors (mutmut show <name> for the diff):"
+	@grep -E ': (survived|no tests)$$' mutants/results.txt || echo "  none"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

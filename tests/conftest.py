@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -15,6 +16,14 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a fresh folder per test, never into the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    """Each test starts with empty caches: the local-memory cache outlives a test, and one
+    test's sign-ups or comment windows would otherwise count against the next one."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

@@ -183,3 +183,27 @@ def test_staff_and_moderators_carry_a_mark_in_the_comments_at_no_extra_query(
     ]
     assert marks == ["운영진", "모더레이터", ""]
     assert text(page.select_one(".post-author .badge-role")) == "운영진"
+
+
+def test_each_test_starts_with_a_fresh_sign_up_allowance(client, board, settings):
+    # The first test above signed up from this same test-client address; the cache that
+    # counts sign-ups is cleared between tests (tests/conftest.py), so this one still may.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "두번째", "password1": "우체통-빨강-2008", "password2": "우체통-빨강-2008"},
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/accounts/signup/", "comment"])
+def test_the_bot_trap_field_is_out_of_reach_of_keyboards_and_autofill(client, board, url):
+    if url == "comment":
+        client.force_login(UserFactory())
+        url = PostFactory().get_absolute_url()
+    field = soup(client.get(url)).select_one("input[name=homepage]")
+    assert (field["type"], field["tabindex"], field["autocomplete"]) == ("text", "-1", "off")
+    assert field.find_parent(class_="hp")["aria-hidden"] == "true"
+    assert text(soup(client.get(url)).select_one("label[for=id_homepage]")) == (
+        "홈페이지 (비워 두세요)"
+    )

@@ -1,7 +1,7 @@
 import pytest
 
 from board.models import Author, Comment, Post
-from tests.factories import AuthorFactory, PostFactory, UserFactory
+from tests.factories import AuthorFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES, listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -83,10 +83,13 @@ def test_comment_added_in_the_admin_raises_the_comment_count(admin_client, board
 
 @pytest.mark.parametrize("model", ["board", "author", "post", "comment"])
 def test_every_model_has_an_admin_list_in_korean(admin_client, board, model):
-    PostFactory()
+    CommentFactory(post=PostFactory())
     response = admin_client.get(f"/admin/board/{model}/")
     assert response.status_code == 200
     assert '<html lang="ko"' in response.content.decode()
+    # The list shows its rows, one a stored object (here one of each, two authors).
+    rows = soup(response).select("#result_list tbody tr")
+    assert len(rows) == {"board": 1, "author": 2, "post": 1, "comment": 1}[model]
 
 
 def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(

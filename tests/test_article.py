@@ -99,6 +99,21 @@ def test_a_visitor_counts_once_on_each_article(client, board):
     assert (views_of(one), views_of(two)) == (1, 1)
 
 
+def test_the_viewed_cookie_remembers_the_most_recent_articles(client, board, monkeypatch):
+    monkeypatch.setattr("board.views.VIEWED_KEEP", 3)
+    posts = PostFactory.create_batch(5)
+    for post in posts:
+        client.get(post.get_absolute_url())
+
+    # The three most recent stay remembered: coming back to them counts nothing.
+    for post in posts[2:]:
+        client.get(post.get_absolute_url())
+    assert [views_of(p) for p in posts] == [1, 1, 1, 1, 1]
+    # The oldest were forgotten: a return counts as a new view.
+    client.get(posts[0].get_absolute_url())
+    assert views_of(posts[0]) == 2
+
+
 def test_a_forged_viewed_cookie_is_ignored(client, board):
     post = PostFactory()
     client.cookies["viewed"] = str(post.pk)  # unsigned: not from us

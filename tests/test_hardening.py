@@ -66,11 +66,44 @@ def test_pages_carry_no_inline_script_or_style(client, pages):
         assert not page.select("[onclick], [onload], [onerror], [onsubmit]"), name
 
 
-def test_hsts_on_https_requests_when_https_is_on(client, board, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    response = client.get("/", secure=True)
-    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+# The production settings, loaded afresh with only HTTPS=true among the security switches,
+# answer one HTTPS request and one plain one (the settings module reads the environment once,
+# so this needs its own process).
+HSTS_PROBE = """
+import django
+from django.test import Client
+django.setup()
+secure = Client().get("/robots.txt", secure=True)
+plain = Client().get("/robots.txt")
+print(secure.get("Strict-Transport-Security"), plain.status_code, plain.get("Location"), sep="|")
+"""
+
+
+@pytest.mark.parametrize(("https", "expected"), [("true", "hsts"), ("false", "none")])
+def test_hsts_and_the_https_redirect_follow_the_https_switch_alone(https, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DATABASE_", "CACHE"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="postbbs.settings",
+        HTTPS=https,
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="testserver",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", HSTS_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    hsts, status, location = result.stdout.strip().splitlines()[-1].split("|")
+    if expected == "hsts":
+        assert hsts == "max-age=31536000; includeSubDomains"
+        assert (status, location) == ("301", "https://testserver/robots.txt")
+    else:
+        assert (hsts, status) == ("None", "200")
 
 
 def login(client, username, password, ip="10.0.0.1"):

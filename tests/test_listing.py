@@ -1,6 +1,7 @@
 import pytest
 from django.utils import timezone
 
+from board import services
 from board.models import Post
 from tests.factories import CommentFactory, PostFactory, PostImageFactory
 from tests.pages import listing_rows, soup, text
@@ -51,6 +52,20 @@ def test_notices_are_pinned_above_the_numbered_rows_on_every_page(client, board)
         assert all(not r["notice"] for r in rows[1:])
     # It keeps its number in the numbered rows too, on the page where it belongs.
     assert str(notice.number) in numbers(client.get("/?page=2"))[1:]
+
+
+def test_a_removed_notice_leaves_every_listing_page_and_article(client, board):
+    PostFactory.create_batch(5)
+    notice = PostFactory(is_notice=True, title="내려간 공지")
+    kept = PostFactory(is_notice=True, title="남은 공지")
+    posts = PostFactory.create_batch(30)
+    services.remove_post(notice, by=None)
+
+    pages = ["/", "/?page=2", posts[-1].get_absolute_url(), posts[0].get_absolute_url()]
+    for url in pages:
+        rows = listing_rows(soup(client.get(url)))
+        assert [r["title"] for r in rows if r["notice"]] == [kept.title], url
+        assert notice.title not in [r["title"] for r in rows], url
 
 
 def test_comment_count_shows_in_brackets_only_when_there_are_comments(client, board):
