@@ -61,7 +61,9 @@ def matching(q, target):
 def condition(q, target):
     if target == "author":
         ids = list(
-            Author.objects.filter(name__icontains=q).values_list("pk", flat=True)[: AUTHOR_IDS + 1]
+            Author.objects.filter(name__icontains=q)
+            .order_by()
+            .values_list("pk", flat=True)[: AUTHOR_IDS + 1]
         )
         if len(ids) <= AUTHOR_IDS:
             return Q(author_id__in=ids)

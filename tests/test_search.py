@@ -1,6 +1,7 @@
 """Search under the listing: targets, paging by position, odd input, the way back."""
 
 import re
+import threading
 
 import pytest
 from django.db import connection
@@ -9,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.test import Client
 
 from board import search
-from board.models import Post
+from board.models import Post, SearchRate
 from tests.factories import AuthorFactory, CommentFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
@@ -311,3 +312,38 @@ def test_searches_are_limited_per_address_across_clients_until_the_window_ends(
     assert refused["Retry-After"] == "30"
     clock.now = 1260
     assert find(one).status_code == 200
+
+
+def test_author_search_finds_posts_whether_few_or_many_authors_match(client, board, monkeypatch):
+    monkeypatch.setattr(search, "AUTHOR_IDS", 2)
+    reporters = [AuthorFactory(name=f"김 기자 {i}") for i in range(3)]
+    for reporter in reporters:
+        PostFactory(author=reporter)
+    PostFactory(author=AuthorFactory(name="편집부"))
+
+    assert numbers(client.get("/", {"q": "기자", "target": "author"})) == ["3", "2", "1"]
+    assert numbers(client.get("/", {"q": "기자 1", "target": "author"})) == ["2"]
+    assert numbers(client.get("/", {"q": "없는 이름", "target": "author"})) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_searches_from_one_address_are_all_counted(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's test database is one connection; PostgreSQL runs them at once")
+    settings.SEARCH_RATE_LIMITS = [(60, 1000)]
+    clock = Clock(6000)
+
+    def searches():
+        try:
+            for _ in range(10):
+                search.throttle("10.0.0.9", now=clock.now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=searches) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert SearchRate.objects.get(address="10.0.0.9").count == 80
