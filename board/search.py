@@ -6,13 +6,15 @@ positions (so at most WINDOW posts, whatever gaps ``seq`` has) and offers to con
 older ones, like Gnuboard's "다음 검색": no request scans a million rows. On PostgreSQL the
 window is read through the listing index (bitmap scans, hence the trigram indexes, are off for
 the search statement: a frequent trigram made them recheck most of the board), and a
-``statement_timeout`` is the last guard. Searches are rate-limited per client address in the
-database, so the limit holds across processes and hosts.
+``statement_timeout`` is the last guard (on SQLite, a progress handler watching the clock).
+Searches are rate-limited per client address in the database, so the limit holds across
+processes and hosts.
 """
 
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from time import monotonic
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -30,6 +32,7 @@ WINDOW = 10_000
 # An author search first takes the matching authors' ids from the (much smaller) author
 # table; a name matching more authors than this is matched row by row inside the window.
 AUTHOR_IDS = 200
+PROGRESS_STEPS = 10_000  # SQLite: virtual-machine steps between two looks at the clock
 ROW_FIELDS = [
     "pk", "number", "seq", "title", "comment_count", "has_image", "is_notice", "published_at",
     "views", "author__name",
@@ -123,9 +126,11 @@ def window_query(board, q, target, before=None, after=None, top=None):
 def guarded(board):
     """On PostgreSQL, run the search in a transaction whose statements stop after
     SEARCH_STATEMENT_TIMEOUT_MS and read the window through the listing index; yields the
-    board's top position, read in the same statement (None on SQLite)."""
-    if connection.vendor != "postgresql":
-        yield None
+    board's top position, read in the same statement (None on SQLite, which has no
+    statement timeout: a progress handler stops the search there after as long)."""
+    if connection.vendor == "sqlite":
+        with sqlite_deadline():
+            yield None
         return
     try:
         with transaction.atomic():
@@ -149,6 +154,23 @@ def guarded(board):
         if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled
             raise TooSlow from exc
         raise
+
+
+@contextmanager
+def sqlite_deadline():
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = monotonic() + settings.SEARCH_STATEMENT_TIMEOUT_MS / 1000
+    # SQLite calls this every PROGRESS_STEPS steps of its VM; a true answer interrupts.
+    raw.set_progress_handler(lambda: monotonic() > deadline, PROGRESS_STEPS)
+    try:
+        yield
+    except OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise TooSlow from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def search(board, q, target, before=None, after=None):
