@@ -285,3 +285,28 @@ class SignupRecord(models.Model):
 
     def __str__(self):
         return f"{self.address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchRate(models.Model):
+    """Searches from one client address in one fixed time window (board.search.throttle).
+    In the database, not the cache: the default setup has no shared cache."""
+
+    address = models.CharField(_("주소"), max_length=64)
+    seconds = models.PositiveIntegerField(_("구간 길이(초)"))
+    start = models.BigIntegerField(_("구간 시작(유닉스 시각)"))
+    count = models.PositiveIntegerField(_("검색 수"), default=0)
+
+    class Meta:
+        ordering = ["-start", "address"]
+        verbose_name = _("검색 횟수")
+        verbose_name_plural = _("검색 횟수")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "seconds", "start"], name="search_rate_unique"
+            ),
+        ]
+        # Old windows are deleted by their start.
+        indexes = [models.Index(fields=["start"], name="search_rate_start_idx")]
+
+    def __str__(self):
+        return f"{self.address} {self.seconds}s@{self.start}: {self.count}"

@@ -81,13 +81,33 @@ def search_results(request, board):
         context["search_error"] = _("검색어를 입력하세요.")
         return render(request, "board/search.html", context)
     data = form.cleaned_data
-    results = search.search(board, data["q"], data["target"], data["before"], data["after"])
+    try:
+        search.throttle(services.client_ip(request))
+        results = search.search(board, data["q"], data["target"], data["before"], data["after"])
+    except search.Throttled as limit:
+        message = _(
+            "검색이 너무 잦습니다 (%(seconds)d초에 %(count)d번까지). "
+            "%(retry)d초 뒤에 다시 찾아 주세요."
+        ) % {"seconds": limit.seconds, "count": limit.limit, "retry": limit.retry_after}
+        response = search_refused(request, context, message, status=429)
+        response["Retry-After"] = str(limit.retry_after)
+        return response
+    except search.TooSlow:  # the statement timeout stopped it: a clear answer, not a 500
+        message = _(
+            "검색이 너무 오래 걸려 멈췄습니다. 검색어를 더 길게 쓰거나 검색 대상을 좁혀 주세요."
+        )
+        return search_refused(request, context, message, status=503)
     back = results.url(**({"before": data["before"]} if data["before"] else {}))
     context.update(
         results=results,
         rows_html=listing.render_rows([], results.rows, 1, query=back),
     )
     return render(request, "board/search.html", context)
+
+
+def search_refused(request, context, message, status):
+    context.update(rows_html=listing.render_rows([], [], 1), search_error=message)
+    return render(request, "board/search.html", context, status=status)
 
 
 def viewed_numbers(request):

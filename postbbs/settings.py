@@ -226,6 +226,13 @@ BOARD_SLUG = env("BOARD_SLUG", default="news")
 
 # Comments per reader: at most (limit) within (seconds), for each pair.
 COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
+# Searches per client address: at most (limit) within (seconds), for each pair, counted in the
+# database (board.search.throttle). On PostgreSQL a search statement stops after this long.
+SEARCH_RATE_LIMITS = [
+    (10, env.int("SEARCH_LIMIT_PER_10S", default=10)),
+    (60, env.int("SEARCH_LIMIT_PER_MINUTE", default=30)),
+]
+SEARCH_STATEMENT_TIMEOUT_MS = env.int("SEARCH_STATEMENT_TIMEOUT_MS", default=2000)
 MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 # The most pixels an attached image may have (width × height, read from its header before it
 # is decoded): 40 megapixels is a large camera's photo; a decompression bomb is far beyond.

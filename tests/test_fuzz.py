@@ -51,6 +51,12 @@ def no_server_error(response, label):
     assert "onerror=alert(1)>" not in body, label
 
 
+@pytest.fixture(autouse=True)
+def searches_unlimited(request):
+    """Hundreds of searches from one address here; the search rate limit has its own tests."""
+    request.getfixturevalue("settings").SEARCH_RATE_LIMITS = []
+
+
 @pytest.fixture
 def site(board):
     post = PostFactory(title="우체국 소식")

@@ -1,10 +1,16 @@
 """Search under the listing: targets, paging by position, odd input, the way back."""
 
+import re
+import threading
+
 import pytest
 from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
+from django.test import Client
 
 from board import search
-from board.models import Post
+from board.models import Comment, Post, SearchRate
 from tests.factories import AuthorFactory, CommentFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
@@ -80,7 +86,6 @@ def test_results_page_by_position_and_keep_the_query(client, board):
 
 def test_windowed_search_continues_into_older_posts(client, board, monkeypatch):
     monkeypatch.setattr(search, "WINDOW", 10)
-    monkeypatch.setattr(search, "indexed", lambda q: False)
     PostFactory(title="오래된 특종")
     PostFactory.create_batch(24, title="평범한 글")
 
@@ -152,10 +157,17 @@ def test_junk_search_parameters_are_refused_clearly(client, board, params):
     assert soup(response).select_one(".search-summary") is not None
 
 
-def test_search_takes_two_queries(client, board, django_assert_num_queries):
+def test_search_takes_three_queries_and_the_timeout_on_postgresql(
+    client, board, django_assert_num_queries
+):
     PostFactory.create_batch(30, title="우체국 소식")
-    # 1: the board row; 2: the matching rows, newest first, with their authors.
-    with django_assert_num_queries(2):
+    # 1: the board row; 2: the address's search count (one upsert); 3: the matching rows,
+    # newest first, with their authors and the board's top position. PostgreSQL adds the
+    # statement that sets the timeout, and the savepoint around it (the test's transaction).
+    # (The address's first search in a minute also deletes expired counts: not this one.)
+    client.get("/", {"q": "우체국", "target": "title_body"})
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(3 + 3 * postgresql):
         response = client.get("/", {"q": "우체국", "target": "title_body"})
     assert len(numbers(response)) == 20
 
@@ -169,3 +181,180 @@ def test_postgresql_serves_title_search_from_a_trigram_index(board):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "post_title_trgm" in plan
+
+
+@pytest.mark.parametrize("target", ["title_body", "title", "body", "author", "comment"])
+def test_search_stops_after_its_window_even_where_an_index_could_match(
+    client, board, monkeypatch, target
+):
+    # Three or more characters: PostgreSQL's trigram indexes could find the old post at once,
+    # but no request may look beyond its window of positions.
+    monkeypatch.setattr(search, "WINDOW", 50)
+    old = PostFactory(
+        title="특종기사 제목", body="특종기사 본문", author=AuthorFactory(name="특종기사단")
+    )
+    CommentFactory(post=old, body="특종기사 댓글")
+    PostFactory.create_batch(119, title="평범한 글", body="평범한 내용")
+
+    page = soup(client.get("/", {"q": "특종기사", "target": target}))
+    assert listing_rows(page) == []
+    assert "계속 찾기" in text(page.select_one("nav.pagination"))
+
+    hops = 0
+    while not listing_rows(page):
+        page = soup(client.get("/" + page.select_one('nav.pagination [rel="next"]')["href"]))
+        hops += 1
+    assert [r["number"] for r in listing_rows(page)] == ["1"]
+    assert hops == 2  # positions 71-120, then 21-70, then 1-20
+    assert page.select_one('nav.pagination [rel="next"]') is None
+
+
+def test_search_starts_at_the_highest_position_when_positions_have_gaps(client, board, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 50)
+    PostFactory.create_batch(30, title="우체국 소식")
+    # Positions keep their order but need not be dense: the newest ten sit 100 higher.
+    Post.objects.filter(seq__gt=20).update(seq=F("seq") + 100)
+
+    first = soup(client.get("/", {"q": "우체국", "target": "title"}))
+
+    assert numbers_of(first) == [str(n) for n in range(30, 20, -1)]
+    older = first
+    for _ in range(2):  # positions 81-130, then 31-80 (empty), then 1-30
+        older = soup(client.get("/" + older.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(older) == [str(n) for n in range(20, 0, -1)]
+    assert older.select_one('nav.pagination [rel="prev"]') is not None
+
+
+def numbers_of(page):
+    return [r["number"] for r in listing_rows(page)]
+
+
+@pytest.mark.parametrize("target", ["title_body", "author", "comment"])
+def test_postgresql_reads_at_most_the_window_for_a_term_that_matches_nothing(
+    board, monkeypatch, target
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN ANALYZE's row counts are PostgreSQL's")
+    monkeypatch.setattr(search, "WINDOW", 100)
+    author = AuthorFactory(name="우체국 기자")
+    posts = Post.objects.bulk_create(
+        Post(board=board, author=author, number=n, seq=n, title="우체국 소식", body="우체국 내용")
+        for n in range(1, 20_001)
+    )
+    Comment.objects.bulk_create(Comment(post=p, author=author, body="좋은 소식") for p in posts)
+    Post.objects.update(comment_count=1)
+    # An author with 500 articles, all older than the window.
+    old_hand = AuthorFactory(name="없는 말 작가")
+    Post.objects.filter(seq__lte=500).update(author=old_hand)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE board_post, board_comment, board_author")
+
+    with search.guarded(board) as top:
+        scope = search.window_query(board, "없는 말", target, top=top)
+        plan = scope.values_list(*search.ROW_FIELDS)[:21].explain(analyze=True)
+
+    assert "Bitmap" not in plan, plan
+    assert "Seq Scan on board_post" not in plan, plan
+    assert "Index Scan Backward using post_listing_idx" in plan, plan
+    # No step reads more than the window (an EXISTS join read all 20,000 comments).
+    removed = [int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan)]
+    assert max(removed, default=0) <= 100, plan
+
+
+def test_a_search_past_the_statement_timeout_gets_a_clear_answer(
+    client, board, settings, monkeypatch
+):
+    PostFactory.create_batch(3, title="우체국 소식")
+    if connection.vendor == "postgresql":
+        settings.SEARCH_STATEMENT_TIMEOUT_MS = 1
+        slow = RawSQL("pg_sleep(0.05) IS NOT NULL", [], output_field=BooleanField())
+        matching = search.matching
+        monkeypatch.setattr(search, "matching", lambda q, target: matching(q, target) & Q(slow))
+    else:  # no statement timeout: a progress handler looks at the clock instead
+        settings.SEARCH_STATEMENT_TIMEOUT_MS = 0
+        monkeypatch.setattr(search, "PROGRESS_STEPS", 1)
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == 503
+    assert "검색이 너무 오래 걸려 멈췄습니다" in text(soup(response).select_one(".search-summary"))
+    # The connection is fine afterwards.
+    assert Post.objects.count() == 3
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def time(self):
+        return self.now
+
+
+def test_searches_are_limited_per_address_across_clients_until_the_window_ends(
+    board, settings, monkeypatch
+):
+    settings.SEARCH_RATE_LIMITS = [(10, 3), (60, 6)]
+    clock = Clock(1200.5)
+    monkeypatch.setattr(search, "time", clock)
+    PostFactory(title="우체국 소식")
+    one, two = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.1")
+    other = Client(REMOTE_ADDR="10.0.0.2")
+
+    def find(client):
+        return client.get("/", {"q": "우체국", "target": "title"})
+
+    assert [find(c).status_code for c in (one, two, one)] == [200, 200, 200]
+    refused = find(two)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "10"
+    assert "검색이 너무 잦습니다" in text(soup(refused).select_one(".search-summary"))
+    assert find(other).status_code == 200  # another address has its own count
+
+    clock.now = 1205
+    refused = find(one)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "5"
+    clock.now = 1210  # a new 10-second window: allowed again
+    assert find(two).status_code == 200
+    # ... until the minute's limit: 6 counted since 1200, the refused ones included.
+    clock.now = 1230
+    refused = find(one)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    clock.now = 1260
+    assert find(one).status_code == 200
+
+
+def test_author_search_finds_posts_whether_few_or_many_authors_match(client, board, monkeypatch):
+    monkeypatch.setattr(search, "AUTHOR_IDS", 2)
+    reporters = [AuthorFactory(name=f"김 기자 {i}") for i in range(3)]
+    for reporter in reporters:
+        PostFactory(author=reporter)
+    PostFactory(author=AuthorFactory(name="편집부"))
+
+    assert numbers(client.get("/", {"q": "기자", "target": "author"})) == ["3", "2", "1"]
+    assert numbers(client.get("/", {"q": "기자 1", "target": "author"})) == ["2"]
+    assert numbers(client.get("/", {"q": "없는 이름", "target": "author"})) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_searches_from_one_address_are_all_counted(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's test database is one connection; PostgreSQL runs them at once")
+    settings.SEARCH_RATE_LIMITS = [(60, 1000)]
+    clock = Clock(6000)
+
+    def searches():
+        try:
+            for _ in range(10):
+                search.throttle("10.0.0.9", now=clock.now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=searches) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert SearchRate.objects.get(address="10.0.0.9").count == 80
