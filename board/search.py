@@ -65,7 +65,7 @@ class Results:
 def search(board, q, target, before=None, after=None):
     posts = Post.objects.filter(matching(q, target), board=board, seq__isnull=False)
     windowed = not indexed(q)
-    top = board.post_count + 1
+    top = board.top_seq + 1  # positions have gaps: above the newest listed one
     if after is not None:
         # A newer page: the first PAGE matches above `after`, shown newest first.
         scope = posts.filter(seq__gt=after)
