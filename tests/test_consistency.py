@@ -5,8 +5,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from board import services
-from board import models
+from board import models, services
 from board.models import Board, ListingBlock, Post
 from tests.conftest import BROWSER_UA
 from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory, UserFactory

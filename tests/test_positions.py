@@ -88,7 +88,8 @@ def test_removing_the_oldest_rewrites_only_its_own_block(client, board, author, 
     }
     # No statement rewrote the whole listing: each UPDATE of positions is bounded to a block.
     shifts = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "board_post" SET "seq"')]
-    assert shifts and all('"seq" <=' in sql for sql in shifts)
+    assert shifts
+    assert all('"seq" <=' in sql for sql in shifts)
     expected = newest_first(board)
     assert shown(client, 1) == expected[:20]
     assert shown(client, 2) == expected[20:]
