@@ -766,6 +766,9 @@ def main(argv=None):
         t = phase(f"in-process: {args.requests} requests per page after {warmup} warm-up")
         pages = pages_to_measure(args, warmup)
         measure_in_process(pages, args.requests, warmup, args.page_budget)
+        from bench import removal  # removing and restoring articles, beside a listing page
+
+        removal_lines = removal.measure(say)
         inproc_time = time.monotonic() - t
 
         servers, load_time = [], 0.0
@@ -805,7 +808,7 @@ def main(argv=None):
             "wrk_cpu": wrk_cpu,
             "timings": timings,
         }
-        text = report(ctx, pages, servers)
+        text = report(ctx, pages, servers) + "\n".join(removal_lines) + "\n"
         out = HERE / f"results-{args.db}.md"
         out.write_text(text)
         say("\n" + text)
