@@ -208,3 +208,12 @@ def test_any_sequence_of_publishing_removal_and_restore_keeps_every_page_exact(
         services.rebuild_positions(board.pk)
         assert dict(Post.objects.filter(board=board).values_list("pk", "seq")) == kept
         transaction.set_rollback(True)
+
+
+def test_search_finds_the_newest_articles_above_the_gaps(client, board, author, small_blocks):
+    posts = publish(board, author, 12)
+    for post in posts[:4]:  # block 0 keeps one post: positions 1, 6-10, 11-12
+        services.remove_post(post, by=None)
+    for target in ["title", "title_body"]:
+        response = client.get("/", {"q": "글", "target": target})
+        assert [int(r["number"]) for r in listing_rows(soup(response))] == newest_first(board)
