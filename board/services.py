@@ -98,8 +98,10 @@ def rebuild_positions(board_id, using=None):
     loading a fixture or a migration. The listed posts (seq not NULL) stay listed, in number
     order; the counters follow. SQLite 3.33+ or PostgreSQL (window functions, UPDATE … FROM)."""
     block = int(models.BLOCK)
-    cursor_of = using or connection
-    with cursor_of.cursor() as cursor:
+    db = using or connection
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        if db.features.has_select_for_update:  # as every writer does (SQLite locks the file)
+            cursor.execute("SELECT id FROM board_board WHERE id = %s FOR UPDATE", [board_id])
         cursor.execute(
             f"""UPDATE board_post SET seq = r.start + r.place
             FROM (SELECT id, (number - 1) / {block} * {block} AS start,
