@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from board import services
-from board.models import Board, Post
+from board.models import BLOCK, Board, Post
 
 TARGET = 20  # removal or restore ≤ 20 × a listing page's median
 REPEAT = 7
@@ -63,11 +63,13 @@ def timed(action, post):
 
 
 def articles(board):
-    """The oldest, a middle and the newest listed article (not a pinned notice)."""
+    """The oldest, a middle and the newest listed article (not a pinned notice). The middle
+    one is the first of its listing block, so its removal moves the whole block too."""
     listed = Post.objects.filter(board=board, is_notice=False).listed()
     oldest = listed.order_by("seq").first()
     newest = listed.order_by("-seq").first()
-    middle = listed.filter(number__gte=(oldest.number + newest.number) // 2).order_by("seq")
+    half = (oldest.number + newest.number) // 2
+    middle = listed.filter(number__gt=(half - 1) // BLOCK * BLOCK).order_by("seq")
     return [("oldest", oldest), ("middle", middle.first()), ("newest", newest)]
 
 

@@ -108,7 +108,7 @@ def rebuild_positions(board_id, using=None):
                          ROW_NUMBER() OVER (PARTITION BY (number - 1) / {block}
                                             ORDER BY number) AS place
                   FROM board_post WHERE board_id = %s AND seq IS NOT NULL) r
-            WHERE board_post.id = r.id""",
+            WHERE board_post.id = r.id AND board_post.seq <> r.start + r.place""",
             [board_id],
         )
         cursor.execute("DELETE FROM board_listingblock WHERE board_id = %s", [board_id])
