@@ -771,6 +771,9 @@ def main(argv=None):
         pages = pages_to_measure(args, warmup)
         measure_in_process(pages, args.requests, warmup, args.page_budget)
         searches = search_bench.measure(args, warmup, measure_in_process, Page)
+        from bench import removal  # removing and restoring articles, beside a listing page
+
+        removal_lines = removal.measure(say)
         inproc_time = time.monotonic() - t
 
         servers, load_time = [], 0.0
@@ -810,7 +813,7 @@ def main(argv=None):
             "wrk_cpu": wrk_cpu,
             "timings": timings,
         }
-        text = report(ctx, pages, servers) + searches
+        text = report(ctx, pages, servers) + searches + "\n".join(removal_lines) + "\n"
         out = HERE / f"results-{args.db}.md"
         out.write_text(text)
         say("\n" + text)

@@ -3,8 +3,10 @@
 The ORM would take many minutes for a million rows. SQLite gets executemany in large
 transactions, PostgreSQL gets COPY; one row generator feeds both, so with the same ``--seed``
 the two databases hold the same board. The rows keep the app's invariants: numbers and
-positions 1..N in publishing order, ``comment_count`` equal to the post's (visible) comments,
-the board's ``post_count`` and ``last_number`` equal to N.
+positions 1..N in publishing order (with every post listed, each block of positions is full, so
+a post's position is its number), one ``ListingBlock`` row per block of ``BLOCK`` numbers,
+``comment_count`` equal to the post's (visible) comments, the board's ``post_count``,
+``last_number`` and ``top_seq`` equal to N.
 """
 
 import math
@@ -21,7 +23,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models.fields import NOT_PROVIDED
 
-from board.models import Author, Board, Comment, Post
+from board.models import BLOCK, Author, Board, Comment, ListingBlock, Post
 
 SPAN = timedelta(days=3650)  # ten years of history: a million posts is one every ~5 minutes
 NEWEST_AGE = 600  # seconds: the newest post is ten minutes old, so nothing is scheduled
@@ -334,7 +336,11 @@ def seed(*, posts, comments, seed=1, out=print):
 
     started = time.monotonic()
     Board.objects.filter(pk=board.pk).update(
-        post_count=posts, last_number=posts, next_publish_at=None
+        post_count=posts, last_number=posts, top_seq=posts, next_publish_at=None
+    )
+    ListingBlock.objects.bulk_create(
+        ListingBlock(board=board, start=start, count=min(BLOCK, posts - start), below=start)
+        for start in range(0, posts, BLOCK)
     )
     if vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -355,6 +361,7 @@ def seed(*, posts, comments, seed=1, out=print):
 def verify(board_id, posts, comments):
     """The seed's counts, checked in the database itself."""
     post_table, comment_table = Post._meta.db_table, Comment._meta.db_table
+    block_table = ListingBlock._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), MIN(seq), MAX(seq), MAX(number), SUM(comment_count) "
@@ -364,6 +371,19 @@ def verify(board_id, posts, comments):
         count, low, high, last, total_comments = cursor.fetchone()
         cursor.execute(f"SELECT COUNT(*) FROM {comment_table}")
         (comment_rows,) = cursor.fetchone()
+        # Each block row holds its block's listed posts, and below it the sum of the lower ones.
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT b.count AS n, b.below, "
+            f"SUM(b.count) OVER (ORDER BY b.start) - b.count AS lower, "
+            f"(SELECT COUNT(*) FROM {post_table} p WHERE p.board_id = b.board_id "
+            f"AND p.seq > b.start AND p.seq <= b.start + %s) AS found "
+            f"FROM {block_table} b WHERE b.board_id = %s) blocks "
+            f"WHERE n <> found OR below <> lower",
+            [BLOCK, board_id],
+        )
+        (wrong_blocks,) = cursor.fetchone()
+        cursor.execute(f"SELECT SUM(count) FROM {block_table} WHERE board_id = %s", [board_id])
+        (in_blocks,) = cursor.fetchone()
         # Posts with comments have exactly their count; with the sums equal, the rest have 0.
         cursor.execute(
             f"SELECT COUNT(*) FROM (SELECT post_id, COUNT(*) AS n FROM {comment_table} "
@@ -375,12 +395,17 @@ def verify(board_id, posts, comments):
     problems = []
     if (count, low, high, last) != (posts, 1, posts, posts):
         problems.append(f"posts: {count} rows, seq {low}..{high}, last number {last}")
+    if wrong_blocks or in_blocks != posts:
+        problems.append(f"blocks: {wrong_blocks} wrong, {in_blocks} posts in blocks")
     if comment_rows != comments or (total_comments or 0) != comments or mismatched:
         problems.append(
             f"comments: {comment_rows} rows, sum of comment_count {total_comments}, "
             f"{mismatched} posts whose count differs"
         )
-    if (board.post_count, board.last_number) != (posts, posts):
-        problems.append(f"board: post_count {board.post_count}, last_number {board.last_number}")
+    if (board.post_count, board.last_number, board.top_seq) != (posts, posts, posts):
+        problems.append(
+            f"board: post_count {board.post_count}, last_number {board.last_number}, "
+            f"top_seq {board.top_seq}"
+        )
     if problems:
         raise SeedError("the seed is wrong: " + "; ".join(problems))

@@ -5,6 +5,7 @@ import re
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -15,7 +16,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import services
-from .models import Post
+from .listing import SEQ_OF_RANK
+from .models import PAGE_SIZE, Post
 
 FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
@@ -47,11 +49,12 @@ class LatestPostsFeed(Feed):
         return board.get_absolute_url()
 
     def items(self, board):
-        low, high = board.seq_range(1)
+        # The newest listed posts: a backward seek on the listing index, as many as page 1.
         return (
-            Post.objects.filter(board=board, seq__gte=low, seq__lte=high)
+            Post.objects.filter(board=board)
+            .listed()
             .select_related("author")
-            .order_by("-seq")
+            .order_by("-seq")[:PAGE_SIZE]
         )
 
     def item_title(self, post):
@@ -82,8 +85,9 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 
 class ListedPosts:
-    """The listed articles as a sequence the sitemap paginates by position, without COUNT(*)
-    or OFFSET: its length is the board's counter and a slice is a range of ``seq``."""
+    """The listed articles as a sequence the sitemap paginates by rank (oldest first), without
+    COUNT(*) or OFFSET: its length is the board's counter and a slice of ranks is a range of
+    positions, each end found through its block row (as the listing does)."""
 
     def __init__(self, board):
         self.board = board
@@ -95,8 +99,13 @@ class ListedPosts:
         if not isinstance(index, slice):
             raise TypeError("ListedPosts supports slices only")
         start, stop, _step = index.indices(len(self))
+        if start >= stop:
+            return []
+        board = self.board.pk
+        low = RawSQL(SEQ_OF_RANK, [start + 1, board, start + 1])
+        high = RawSQL(SEQ_OF_RANK, [stop, board, stop])
         return list(
-            Post.objects.filter(board=self.board, seq__gt=start, seq__lte=stop)
+            Post.objects.filter(board=self.board, seq__gte=low, seq__lte=high)
             .only("number", "seq", "updated_at")
             .order_by("seq")
         )

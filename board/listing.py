@@ -17,17 +17,39 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-# Positions low..high, every notice, and any extra positions (an article's neighbours), with
-# the author's name: one statement whose parts are each a seek on their own index. (Written as
-# one WHERE with OR, SQLite walked the whole listing index instead.) The body is never read.
+# The page's ranks low..high, every notice, and on an article page its older and newer
+# neighbours, with the author's name: one statement whose parts are each a seek on their own
+# index. (Written as one WHERE with OR, SQLite walked the whole listing index instead.) The
+# first column says which part a row came from. The body is never read.
 COLUMNS = """
-SELECT p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
+SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
        p.published_at, p.views, a.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 """
-RANGE_SQL = COLUMNS + "WHERE p.board_id = %s AND p.seq >= %s AND p.seq <= %s"
-NOTICES_SQL = COLUMNS + "WHERE p.board_id = %s AND p.is_notice AND p.seq IS NOT NULL"
-EXTRA_SQL = COLUMNS + "WHERE p.board_id = %s AND p.seq IN ({})"
+PAGE, NOTICE, OLDER, NEWER = range(4)
+# The position of a rank (params: rank, board, rank): a seek on block_rank_idx for the block
+# with the greatest ``below`` under it; gaps between blocks hold no post, so a range of
+# positions from one rank's to another's is exactly the ranks between them.
+SEQ_OF_RANK = """(SELECT b.start + %s - b.below FROM board_listingblock b
+ WHERE b.board_id = %s AND b.below < %s ORDER BY b.below DESC, b.start DESC LIMIT 1)"""
+RANGE_SQL = (
+    COLUMNS.format(part=PAGE)
+    + f"WHERE p.board_id = %s AND p.seq >= {SEQ_OF_RANK} AND p.seq <= {SEQ_OF_RANK}"
+)
+NOTICES_SQL = (
+    COLUMNS.format(part=NOTICE) + "WHERE p.board_id = %s AND p.is_notice AND p.seq IS NOT NULL"
+)
+# The nearest listed positions under and over the article's (positions have gaps).
+OLDER_SQL = (
+    "SELECT * FROM ("
+    + COLUMNS.format(part=OLDER)
+    + "WHERE p.board_id = %s AND p.seq < %s ORDER BY p.seq DESC LIMIT 1) older"
+)
+NEWER_SQL = (
+    "SELECT * FROM ("
+    + COLUMNS.format(part=NEWER)
+    + "WHERE p.board_id = %s AND p.seq > %s ORDER BY p.seq LIMIT 1) newer"
+)
 
 
 @dataclass(slots=True)
@@ -47,25 +69,52 @@ class Row:
         return reverse("board:post-detail", kwargs={"number": self.number})
 
 
-def fetch_rows(board, low, high, extra_seqs=()):
+@dataclass(slots=True)
+class Rows:
+    """One listing statement's result: the page (newest first), the notices, the neighbours."""
+
+    page: list
+    notices: list
+    older: Row | None = None
+    newer: Row | None = None
+
+
+def listing_statement(board, page, around=None):
+    """The SQL and parameters of ``fetch_rows``."""
+    low, high = board.rank_range(page)
     parts = [RANGE_SQL, NOTICES_SQL]
-    params = [board.pk, low, high, board.pk]
-    extra = [seq for seq in extra_seqs if not low <= seq <= high]
-    if extra:
-        parts.append(EXTRA_SQL.format(", ".join(["%s"] * len(extra))))
-        params += [board.pk, *extra]
+    params = [board.pk, low, board.pk, low, high, board.pk, high, board.pk]
+    if around is not None:
+        parts += [OLDER_SQL, NEWER_SQL]
+        params += [board.pk, around, board.pk, around]
+    return " UNION ALL ".join(parts), params
+
+
+def fetch_rows(board, page, around=None):
+    """The rows of listing ``page``, the notices and, given a position ``around``, the listed
+    posts just older and newer than it: one query."""
+    sql, params = listing_statement(board, page, around)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql, params)
         found = cursor.fetchall()
-    rows = {}
-    for values in found:  # a notice on this page comes twice: keep one
+    result = Rows(page=[], notices=[])
+    for part, *values in found:
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         if row.published_at.tzinfo is None:
             row.published_at = row.published_at.replace(tzinfo=UTC)
         row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
-        rows[row.pk] = row
-    return list(rows.values())
+        if part == PAGE:
+            result.page.append(row)
+        elif part == NOTICE:
+            result.notices.append(row)
+        elif part == OLDER:
+            result.older = row
+        else:
+            result.newer = row
+    result.page.sort(key=lambda r: -r.seq)
+    result.notices.sort(key=lambda r: -r.seq)
+    return result
 
 
 def render_rows(notices, posts, page, current=None, query=None):

@@ -1,20 +1,29 @@
 """The board's data: boards, authors, posts and comments.
 
-The listing is designed for a million posts: every post that readers can see has a dense
-position ``seq`` (1 = oldest) kept by ``board.services``, and the board row carries
-``post_count``. A page is then a range seek on the ``(board, seq)`` index, so the first and
-the last page cost the same, with no ``COUNT(*)`` and no ``OFFSET``.
+The listing is designed for a million posts: every post that readers can see has a position
+``seq`` kept by ``board.services``, and the board row carries ``post_count``. The numbers are
+cut into blocks of ``BLOCK``; inside block k the listed posts sit at k*BLOCK+1, k*BLOCK+2, … in
+number order, and a ``ListingBlock`` row holds the block's count and the listed posts below it.
+A reader's rank (1 = oldest) maps to a position through one block row, so a page is a range
+seek on the ``(board, seq)`` index: the first and the last page cost the same, with no
+``COUNT(*)`` and no ``OFFSET``, and removing or restoring a post moves at most one block.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 20
+# Numbers per listing block: a removal or restore rewrites at most BLOCK - 1 positions plus one
+# row per block above it (under 2,500 rows at a million posts instead of a million). 500, not
+# 1,000: on PostgreSQL a moved post costs far more than a block row (its seq is indexed, so
+# the update goes through every index of board_post, the trigram GIN ones too); measured at a
+# million posts, removing the oldest took 110-150 ms with 1,000 and 70-80 ms with 500 or 250.
+BLOCK = 500
 
 
 class Board(models.Model):
@@ -23,6 +32,8 @@ class Board(models.Model):
     # Counters kept in the same transaction as each change (board.services), never counted.
     post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
     last_number = models.PositiveIntegerField(_("마지막 글 번호"), default=0, editable=False)
+    # The newest listed post's position (0 when none): the search's upper end without a query.
+    top_seq = models.PositiveIntegerField(_("맨 위 목록 위치"), default=0, editable=False)
     # The earliest scheduled article still waiting; readers' pages publish it once it is due.
     next_publish_at = models.DateTimeField(
         _("다음 예약 게시 시각"), null=True, blank=True, editable=False
@@ -51,14 +62,42 @@ class Board(models.Model):
     def num_pages(self):
         return max(1, -(-self.post_count // PAGE_SIZE))
 
-    def page_of(self, seq):
-        """The listing page (1 = newest) that shows the post at position ``seq``."""
-        return (self.post_count - seq) // PAGE_SIZE + 1
+    def page_of(self, rank):
+        """The listing page (1 = newest) that shows the post of rank ``rank`` (1 = oldest)."""
+        return (self.post_count - rank) // PAGE_SIZE + 1
 
-    def seq_range(self, page):
-        """The positions shown on ``page``, as (lowest, highest)."""
+    def rank_range(self, page):
+        """The ranks (1 = oldest listed post) shown on ``page``, as (lowest, highest)."""
         high = self.post_count - (page - 1) * PAGE_SIZE
         return max(1, high - PAGE_SIZE + 1), high
+
+
+class ListingBlock(models.Model):
+    """Block ``start // BLOCK`` of a board's numbers: its listed posts sit at positions
+    start+1 … start+count, and ``below`` listed posts are in lower blocks. Rank R is then at
+    start + (R - below) in the block with the greatest ``below`` < R (the highest such block:
+    blocks sharing a ``below`` are empty but the last)."""
+
+    # No index of its own: both indexes below start with the board.
+    board = models.ForeignKey(
+        Board, verbose_name=_("게시판"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    start = models.PositiveIntegerField(_("블록 시작"))
+    count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0)
+    below = models.PositiveIntegerField(_("아래 블록의 글 수"), default=0)
+
+    class Meta:
+        ordering = ["board", "start"]
+        verbose_name = _("목록 블록")
+        verbose_name_plural = _("목록 블록")
+        constraints = [
+            models.UniqueConstraint(fields=["board", "start"], name="block_board_start_unique"),
+        ]
+        # The rank's seek: the greatest ``below`` under a rank, the highest block first.
+        indexes = [models.Index(fields=["board", "below", "start"], name="block_rank_idx")]
+
+    def __str__(self):
+        return f"{self.board_id}: {self.start + 1}…{self.start + BLOCK}"
 
 
 class Author(models.Model):
@@ -90,6 +129,13 @@ class PostQuerySet(models.QuerySet):
         """Posts readers can see in the listing (they have a position)."""
         return self.filter(seq__isnull=False)
 
+    def with_rank(self):
+        """Annotate ``rank`` (1 = oldest listed post): its block's ``below`` plus its place in
+        the block, in the same query (the block row is a seek on its unique index)."""
+        block = ListingBlock.objects.filter(board=OuterRef("board"), start__lt=OuterRef("seq"))
+        offset = block.order_by("-start").annotate(offset=F("below") - F("start"))
+        return self.annotate(rank=F("seq") + Subquery(offset.values("offset")[:1]))
+
     def for_listing(self):
         """Only what a listing row shows: no body, the author's name in the same query."""
         return self.select_related("author").defer("body", "created_at", "updated_at")
@@ -114,7 +160,8 @@ class Post(models.Model):
     )
     # Given when the article goes live, so the numbers follow the listing's order.
     number = models.PositiveIntegerField(_("번호"), null=True, blank=True, editable=False)
-    # Dense position among listed posts (1 = oldest); NULL while a post is not listed.
+    # Listing position (order = number order, with gaps between blocks; see ListingBlock);
+    # NULL while a post is not listed.
     seq = models.PositiveIntegerField(_("목록 위치"), null=True, editable=False)
     title = models.CharField(_("제목"), max_length=200)
     body = models.TextField(

@@ -9,14 +9,15 @@ import re
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import transaction
-from django.db.models import F, Min
+from django.db import connection, transaction
+from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content
+from . import content, models
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
-from .models import Author, Board, Comment, Post
+from .models import Author, Board, Comment, ListingBlock, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
 CRAWLER_RE = re.compile(
@@ -59,12 +60,74 @@ def render_post(post):
 def _list_at_top(post):
     """Give a post the board's next number and the top listing position."""
     # The UPDATE locks the board row until commit, so concurrent writers get distinct numbers.
+    # Every block row of the board changes only under this lock.
     Board.objects.filter(pk=post.board_id).update(
         last_number=F("last_number") + 1, post_count=F("post_count") + 1
     )
     counters = Board.objects.values("last_number", "post_count").get(pk=post.board_id)
     post.number = counters["last_number"]
-    post.seq = counters["post_count"]
+    start = _block_start(post.number)
+    block = ListingBlock.objects.filter(board_id=post.board_id, start=start)
+    count = block.values_list("count", flat=True).first()
+    if count is None:  # the first post of its block: every other listed post is below it
+        ListingBlock.objects.create(
+            board_id=post.board_id, start=start, count=1, below=counters["post_count"] - 1
+        )
+        count = 0
+    else:
+        block.update(count=F("count") + 1)
+    post.seq = start + count + 1
+    Board.objects.filter(pk=post.board_id).update(top_seq=post.seq)
+
+
+def _block_start(number):
+    return (number - 1) // models.BLOCK * models.BLOCK
+
+
+def _refresh_top(board_id):
+    """Store the position of rank ``post_count`` (the newest listed post), 0 when none."""
+    block = ListingBlock.objects.filter(board=OuterRef("pk"), below__lt=OuterRef("post_count"))
+    top = block.order_by("-below", "-start").annotate(
+        top=F("start") + OuterRef("post_count") - F("below")
+    )
+    Board.objects.filter(pk=board_id).update(top_seq=Coalesce(Subquery(top.values("top")[:1]), 0))
+
+
+def rebuild_positions(board_id, using=None):
+    """Recompute a board's positions and block rows from scratch, in set-based SQL: after
+    loading a fixture or a migration. The listed posts (seq not NULL) stay listed, in number
+    order; the counters follow. SQLite 3.33+ or PostgreSQL (window functions, UPDATE … FROM)."""
+    block = int(models.BLOCK)
+    db = using or connection
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        if db.features.has_select_for_update:  # as every writer does (SQLite locks the file)
+            cursor.execute("SELECT id FROM board_board WHERE id = %s FOR UPDATE", [board_id])
+        cursor.execute(
+            f"""UPDATE board_post SET seq = r.start + r.place
+            FROM (SELECT id, (number - 1) / {block} * {block} AS start,
+                         ROW_NUMBER() OVER (PARTITION BY (number - 1) / {block}
+                                            ORDER BY number) AS place
+                  FROM board_post WHERE board_id = %s AND seq IS NOT NULL) r
+            WHERE board_post.id = r.id AND board_post.seq <> r.start + r.place""",
+            [board_id],
+        )
+        cursor.execute("DELETE FROM board_listingblock WHERE board_id = %s", [board_id])
+        cursor.execute(
+            f"""INSERT INTO board_listingblock (board_id, start, count, below)
+            SELECT %s, start, n, SUM(n) OVER (ORDER BY start) - n
+            FROM (SELECT (number - 1) / {block} * {block} AS start, COUNT(*) AS n
+                  FROM board_post WHERE board_id = %s AND seq IS NOT NULL
+                  GROUP BY (number - 1) / {block}) per_block""",
+            [board_id, board_id],
+        )
+        cursor.execute(
+            """UPDATE board_board SET
+                post_count = (SELECT COUNT(*) FROM board_post
+                              WHERE board_id = %s AND seq IS NOT NULL),
+                top_seq = COALESCE((SELECT MAX(seq) FROM board_post WHERE board_id = %s), 0)
+            WHERE id = %s""",
+            [board_id, board_id, board_id],
+        )
 
 
 def _refresh_schedule(board_id):
@@ -132,17 +195,40 @@ def remove_post(post, *, by):
     _lock_and_refresh(post)
     if post.is_removed:
         return False
-    if post.seq is not None:
-        Post.objects.filter(board_id=post.board_id, seq__gt=post.seq).update(seq=F("seq") - 1)
-        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") - 1)
     Post.objects.filter(pk=post.pk).update(
         is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None
     )
+    if post.seq is not None:
+        # Close the gap inside its block only; the blocks above just have one fewer below.
+        start = _block_start(post.number)
+        Post.objects.filter(
+            board_id=post.board_id, seq__gt=post.seq, seq__lte=start + models.BLOCK
+        ).update(seq=F("seq") - 1)
+        blocks = ListingBlock.objects.filter(board_id=post.board_id)
+        blocks.filter(start=start).update(count=F("count") - 1)
+        blocks.filter(start__gt=start).update(below=F("below") - 1)
+        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") - 1)
+        _refresh_top(post.board_id)
     post.is_removed, post.removed_by, post.seq = True, by, None
     if post.number is None:  # it was waiting for its time: the schedule loses it
         _refresh_schedule(post.board_id)
     record(by, post, _("글 삭제"))
     return True
+
+
+def _ensure_block(board_id, start):
+    """The block row for ``start``, made if missing (a block whose posts were all removed
+    before a rebuild has none): ``below`` is what the nearest lower block holds and has below."""
+    if ListingBlock.objects.filter(board_id=board_id, start=start).exists():
+        return
+    lower = (
+        ListingBlock.objects.filter(board_id=board_id, start__lt=start)
+        .order_by("-start")
+        .values("below", "count")
+        .first()
+    )
+    below = lower["below"] + lower["count"] if lower else 0
+    ListingBlock.objects.create(board_id=board_id, start=start, count=0, below=below)
 
 
 @transaction.atomic
@@ -153,19 +239,30 @@ def restore_post(post, *, by):
         return False
     seq = None
     if post.number is not None:
+        # Its place: after the listed posts of its block with smaller numbers (at most
+        # BLOCK - 1 rows to look at); the block's posts above it move up by one.
+        start = _block_start(post.number)
+        in_block = Post.objects.filter(
+            board_id=post.board_id, seq__gt=start, seq__lte=start + models.BLOCK
+        )
         below = (
-            Post.objects.filter(board_id=post.board_id, number__lt=post.number)
-            .listed()
-            .order_by("-number")
+            in_block.filter(number__lt=post.number)
+            .order_by("-seq")
             .values_list("seq", flat=True)
             .first()
         )
-        seq = (below or 0) + 1
-        Post.objects.filter(board_id=post.board_id, seq__gte=seq).update(seq=F("seq") + 1)
+        seq = below + 1 if below is not None else start + 1
+        in_block.filter(seq__gte=seq).update(seq=F("seq") + 1)
+        _ensure_block(post.board_id, start)
+        blocks = ListingBlock.objects.filter(board_id=post.board_id)
+        blocks.filter(start=start).update(count=F("count") + 1)
+        blocks.filter(start__gt=start).update(below=F("below") + 1)
         Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") + 1)
     Post.objects.filter(pk=post.pk).update(
         is_removed=False, removed_by=None, removed_at=None, seq=seq
     )
+    if seq is not None:
+        _refresh_top(post.board_id)
     post.is_removed, post.removed_by, post.removed_at, post.seq = False, None, None, seq
     if post.number is None:  # back to waiting for its time
         _refresh_schedule(post.board_id)

@@ -42,14 +42,11 @@ def parse_page(raw):
 
 
 def listing_context(board, page, rows, current=None):
-    """Split one listing query's rows into pinned notices and the page's numbered rows."""
-    low, high = board.seq_range(page)
-    notices = sorted((r for r in rows if r.is_notice), key=lambda r: -r.seq)
-    numbered = sorted((r for r in rows if low <= r.seq <= high), key=lambda r: -r.seq)
+    """The context of one listing query's rows: pinned notices, then the page's rows."""
     return {
         "board": board,
         "search_form": SearchForm(),
-        "rows_html": listing.render_rows(notices, numbered, page, current),
+        "rows_html": listing.render_rows(rows.notices, rows.page, page, current),
         "page": page,
         "list_url": board.get_page_url(page),
         "current": current,
@@ -66,7 +63,7 @@ def post_list(request):
         return redirect("board:post-list")
     if page > board.num_pages:
         return redirect(board.get_page_url(board.num_pages))
-    rows = listing.fetch_rows(board, *board.seq_range(page))
+    rows = listing.fetch_rows(board, page)
     return render(request, "board/post_list.html", listing_context(board, page, rows))
 
 
@@ -119,7 +116,8 @@ def public_post(number):
     return get_object_or_404(
         Post.objects.select_related("board", "author")
         .annotate(author_is_staff=F("author__user__is_staff"))
-        .listed(),
+        .listed()
+        .with_rank(),
         board__slug=settings.BOARD_SLUG,
         number=number,
     )
@@ -131,10 +129,8 @@ def article_context(request, post, form=None):
     # The page the reader came from, else the page that holds this article.
     page = parse_page(request.GET.get("page", ""))
     if page is None or page > board.num_pages:
-        page = board.page_of(post.seq)
-    neighbours = (post.seq - 1, post.seq + 1)
-    rows = listing.fetch_rows(board, *board.seq_range(page), extra_seqs=neighbours)
-    by_seq = {p.seq: p for p in rows}
+        page = board.page_of(post.rank)
+    rows = listing.fetch_rows(board, page, around=post.seq)
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = list(
         post.comments.select_related("author", "removed_by").annotate(
@@ -160,8 +156,8 @@ def article_context(request, post, form=None):
         post=post,
         comments=comments,
         moderator=moderator,
-        older=by_seq.get(post.seq - 1),
-        newer=by_seq.get(post.seq + 1),
+        older=rows.older,
+        newer=rows.newer,
         form=form or (CommentForm() if user.is_authenticated else None),
     )
     return context
@@ -203,8 +199,7 @@ def post_preview(request, pk):
         raise PermissionDenied
     post = get_object_or_404(Post.objects.select_related("board", "author"), pk=pk)
     board = post.board
-    rows = listing.fetch_rows(board, *board.seq_range(1))
-    context = listing_context(board, 1, rows)
+    context = listing_context(board, 1, listing.fetch_rows(board, 1))
     context.update(
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from board import services
-from board.models import Board, Post
+from board import models, services
+from board.models import Board, ListingBlock, Post
 from tests.conftest import BROWSER_UA
 from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES
@@ -15,9 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 def positions_are_dense(board):
+    """Each block's listed posts at its first positions, in number order; counters exact."""
     board.refresh_from_db()
-    seqs = sorted(Post.objects.filter(board=board).listed().values_list("seq", flat=True))
-    assert seqs == list(range(1, board.post_count + 1)), (seqs, board.post_count)
+    listed = Post.objects.filter(board=board).listed().order_by("number")
+    expected, place = {}, {}
+    for number in listed.values_list("number", flat=True):
+        start = (number - 1) // models.BLOCK * models.BLOCK
+        place[start] = place.get(start, 0) + 1
+        expected[number] = start + place[start]
+    assert dict(listed.values_list("number", "seq")) == expected
+    assert board.post_count == len(expected)
+    blocks = ListingBlock.objects.filter(board=board).exclude(count=0)
+    assert dict(blocks.values_list("start", "count")) == place
 
 
 @pytest.fixture

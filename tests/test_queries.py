@@ -96,17 +96,23 @@ def test_postgresql_post_table_leaves_room_for_in_place_counter_updates(db):
 
 
 def test_listing_query_seeks_its_indexes_and_scans_nothing(board):
-    from board.listing import EXTRA_SQL, NOTICES_SQL, RANGE_SQL
+    from board.listing import listing_statement
 
-    PostFactory.create_batch(30)
-    sql = " UNION ALL ".join([RANGE_SQL, NOTICES_SQL, EXTRA_SQL.format("%s, %s")])
-    params = [board.pk, 1, 20, board.pk, board.pk, 25, 27]
+    posts = PostFactory.create_batch(30)
+    board.refresh_from_db()
+    sql, params = listing_statement(board, 1, around=posts[5].seq)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            plan = " | ".join(row[-1] for row in cursor.fetchall())
-            assert "SCAN" not in plan, plan
+            steps = [row[-1] for row in cursor.fetchall()]
+            plan = " | ".join(steps)
+            # Only the neighbours' one-row results are scanned, never a table or an index.
+            scans = [step for step in steps if step.startswith("SCAN")]
+            assert scans == ["SCAN older", "SCAN newer"], plan
             assert "post_listing_idx (board_id=? AND seq>? AND seq<?)" in plan
+            assert "post_listing_idx (board_id=? AND seq<?)" in plan
+            assert "post_listing_idx (board_id=? AND seq>?)" in plan
+            assert "block_rank_idx (board_id=? AND below<?)" in plan
             assert "post_notice_idx" in plan
         else:
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -115,4 +121,5 @@ def test_listing_query_seeks_its_indexes_and_scans_nothing(board):
             # On a table this small the planner may pick either board index for the range;
             # make bench shows the seek at a million rows.
             assert "Seq Scan on board_post" not in plan, plan
+            assert "Seq Scan on board_listingblock" not in plan, plan
             assert "post_notice_idx" in plan
