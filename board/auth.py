@@ -110,10 +110,19 @@ def impersonated_name(name):
     # Staff and moderators: the accounts that carry a mark beside their names.
     staff = user_model._default_manager.filter(Q(is_staff=True) | is_moderator("pk"))
     authors = Author.objects.filter(
-        Exists(Post.objects.filter(author=OuterRef("pk"))) | Q(user__is_staff=True)
+        Exists(Post.objects.filter(author=OuterRef("pk")))
+        | Q(user__is_staff=True)
+        | is_moderator("user")
+    )
+    # Their full names too: an author profile made later takes the full name (author_for).
+    full_names = (
+        f"{first} {last}".strip()
+        for first, last in staff.values_list("first_name", "last_name")
+        if first or last
     )
     protected = {
         *staff.values_list(user_model.USERNAME_FIELD, flat=True),
+        *full_names,
         *authors.values_list("name", flat=True),
     }
     key = name_key(name)

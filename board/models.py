@@ -250,7 +250,8 @@ class PostImage(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="images"
     )
-    image = models.ImageField(_("그림"), upload_to=image_path)
+    # Indexed: every image request finds its row by the file name (views.media_file).
+    image = models.ImageField(_("그림"), upload_to=image_path, db_index=True)
     caption = models.CharField(_("설명"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("올린 시각"), auto_now_add=True)
 

@@ -235,8 +235,9 @@ def media_file(request, path):
         raise Http404
     response = FileResponse(file, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    # An embargoed photo is never kept by a shared cache.
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    # An embargoed photo is never kept by a shared cache, and a public one is checked again on
+    # every request: once its article is removed, it is for staff only.
+    response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
 
 

@@ -150,6 +150,25 @@ def test_names_confusable_with_staff_or_authors_are_refused(client, board, name)
     assert not get_user_model().objects.filter(username=name).exists()
 
 
+@pytest.mark.parametrize("name", ["모더셋", "편집 국장", "모더둘"])
+def test_names_confusable_with_staff_or_moderator_full_names_are_refused(client, board, name):
+    """Comments show an author profile's name, made from the full name: those count too."""
+    from django.contrib.auth.models import Group
+
+    from board import services
+
+    moderator = UserFactory(username="mod3", first_name="모더셋")
+    moderator.groups.add(Group.objects.get(name="모더레이터"))
+    UserFactory(username="chief", first_name="편집", last_name="국장", is_staff=True)
+    # A moderator whose author profile exists already (made when they first commented).
+    second = UserFactory(username="mod2", first_name="모더둘")
+    second.groups.add(Group.objects.get(name="모더레이터"))
+    services.author_for(second)
+    response = sign_up(client, name)
+    assert response.status_code == 400
+    assert "헷갈릴 수 있는 이름" in text(soup(response))
+
+
 def test_names_only_resembling_readers_are_allowed(client, board):
     from board import services
 

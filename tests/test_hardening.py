@@ -122,10 +122,27 @@ def test_five_wrong_passwords_lock_the_account_with_a_korean_message(client, boa
     locked = login(client, "reader", "correct horse battery")
     assert locked.status_code == 429
     assert "로그인이 잠시 막혔습니다" in text(soup(locked).select_one("h1"))
+    assert "15분 뒤에 다시 시도해 주세요." in text(soup(locked))
     assert "_auth_user_id" not in client.session
     # The lock is on that user name from that address: its owner elsewhere still gets in.
     other = Client(HTTP_USER_AGENT=BROWSER_UA)
     assert login(other, "reader", "correct horse battery", ip="10.9.9.9").status_code == 302
+
+
+def test_the_lockout_page_says_the_configured_wait(client, board, settings):
+    settings.AXES_COOLOFF_TIME = 0.5  # hours
+    UserFactory(username="reader")
+    for _ in range(5):
+        login(client, "reader", "틀린 비밀번호")
+    locked = login(client, "reader", "틀린 비밀번호")
+    assert "30분 뒤에 다시 시도해 주세요." in text(soup(locked))
+    english = client.post(
+        "/accounts/login/",
+        {"username": "reader", "password": "x"},
+        REMOTE_ADDR="10.0.0.1",  # the locked pair's address
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Please try again in 30 minutes." in text(soup(english))
 
 
 def test_failures_from_one_address_lock_that_address_for_every_account(client, board):
@@ -149,14 +166,14 @@ def guess_then_log_in_as_oneself(page, rounds, ip="10.5.5.5"):
     return guesser
 
 
-@pytest.mark.parametrize("page", ["/accounts/login/", "/admin/login/"])
-def test_own_logins_between_guesses_do_not_reset_the_victims_count(board, page):
+@pytest.mark.parametrize("login_path", ["/accounts/login/", "/admin/login/"])
+def test_own_logins_between_guesses_do_not_reset_the_victims_count(board, login_path):
     UserFactory(username="victim", is_staff=True)
     UserFactory(username="guesser")
-    guesser = guess_then_log_in_as_oneself(page, rounds=2)
+    guesser = guess_then_log_in_as_oneself(login_path, rounds=2)
     # Eight failures against the victim from this address: locked, even with the password.
     good = {"username": "victim", "password": "correct horse battery"}
-    assert guesser.post(page, good, REMOTE_ADDR="10.5.5.5").status_code == 429
+    assert guesser.post(login_path, good, REMOTE_ADDR="10.5.5.5").status_code == 429
     assert "_auth_user_id" not in guesser.session
 
 

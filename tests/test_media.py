@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from board import services
+from board.models import PostImage
 from tests.conftest import BROWSER_UA
 from tests.factories import PostFactory, PostImageFactory, UserFactory
 
@@ -88,7 +90,10 @@ def test_a_scheduled_articles_image_is_for_staff_only(client, staff_client, boar
 
 def test_a_removed_articles_image_is_for_staff_only(client, staff_client, board):
     image = PostImageFactory()
-    assert client.get(image.image.url).status_code == 200
+    response = client.get(image.image.url)
+    assert response.status_code == 200
+    # A shared cache in front must ask again, so removal takes effect at once.
+    assert response["Cache-Control"] == "public, no-cache"
 
     services.remove_post(image.post, by=UserFactory(is_staff=True))
 
@@ -101,3 +106,15 @@ def test_uploaded_files_are_readable_by_their_owner_only(board, media_root):
     path = Path(image.image.path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_an_image_is_found_by_its_file_name_through_an_index(board):
+    """Every image request looks its file up by name: a seek, never a scan of all images."""
+    PostImageFactory.create_batch(3)
+    lookup = PostImage.objects.filter(image="posts/2026/11/x.png")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = lookup.explain()
+    assert "SCAN board_postimage" not in plan  # SQLite's full scan
+    assert "Seq Scan" not in plan  # PostgreSQL's

@@ -20,3 +20,9 @@ def pagination(board, page):
         "next_url": page_url(page + 1) if page < num_pages else None,
         "last_url": page_url(num_pages) if page < num_pages else None,
     }
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes (the lockout page's wait), 0 when there is none."""
+    return round(duration.total_seconds() / 60) if duration else 0
