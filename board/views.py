@@ -290,6 +290,11 @@ def moderation_view(request, pk, *, action):
     )
     if not allowed:
         raise PermissionDenied
+    post = comment.post
+    shown = (post.is_listed and not post.is_removed) or request.user.is_staff
+    # The way back: the comment on its article, or the listing when the article is hidden
+    # (its preview address would name it to a reader).
+    back = safe_next(request, comment.get_absolute_url() if shown else reverse("board:post-list"))
     form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if action == "remove":
@@ -298,16 +303,14 @@ def moderation_view(request, pk, *, action):
         else:
             services.restore_comment(comment, by=request.user)
             messages.success(request, _("댓글을 되살렸습니다."))
-        return redirect(safe_next(request, comment.get_absolute_url()))
-    post = comment.post
-    shown = (post.is_listed and not post.is_removed) or request.user.is_staff
+        return redirect(back)
     context = {
         "comment": comment,
         # A removed or not yet published article's title stays hidden from readers.
         "post_title": post.title if shown else None,
         "action": action,
         "form": form,
-        "next": safe_next(request, comment.get_absolute_url()),
+        "next": back,
     }
     return render(request, "board/comment_confirm.html", context)
 

@@ -268,5 +268,9 @@ def test_remove_page_does_not_show_a_hidden_articles_title_to_its_reader(people,
 
     assert confirm.status_code == 200
     assert "숨겨진 기사 제목" not in confirm.content.decode()
+    # Nor its address: the way back is the listing, not the article's preview.
+    assert f"/preview/{post.pk}/" not in confirm.content.decode()
+    removed = client_for(people["author"]).post(f"/comments/{mine.pk}/remove/", {"reason": ""})
+    assert removed["Location"] == "/"
     shown = client_for(people["moderator"]).get(f"/comments/{mine.pk}/remove/")
     assert "숨겨진 기사 제목" in shown.content.decode()  # staff may see it
