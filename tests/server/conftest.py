@@ -192,7 +192,8 @@ class Visitor:
             url, data=body, headers={"User-Agent": BROWSER_UA, **(headers or {})}
         )
         try:
-            with self.opener.open(req, timeout=30) as response:
+            # Generous: real password hashing of dozens of parallel sign-ups on 2 busy cores.
+            with self.opener.open(req, timeout=90) as response:
                 return (
                     response.status,
                     {k.lower(): v for k, v in response.headers.items()},

@@ -37,21 +37,23 @@ def test_views_are_exact_under_32_concurrent_new_visitors(database, site_env, st
     assert views_of(database, 124) == 1061 + 1
 
 
+def sign_up(url, username):
+    """A sign-up through the real form (CSRF token and all); returns the status."""
+    password = f"우체통-{username}-빨강-2008"
+    return Visitor().post_form(
+        url,
+        "/accounts/signup/",
+        "/accounts/signup/",
+        {"username": username, "password1": password, "password2": password},
+    )[0]
+
+
 def test_concurrent_sign_ups_all_succeed_without_database_errors(database, site_env, start_server):
     # All 32 come from 127.0.0.1: lift the per-address sign-up limit for this test.
     server = start_server({**site_env, "SIGNUP_LIMIT_PER_HOUR": "100"}, workers=2, threads=4)
 
-    def sign_up(i):
-        password = f"우체통-{i}-빨강-2008"
-        return Visitor().post_form(
-            server.url,
-            "/accounts/signup/",
-            "/accounts/signup/",
-            {"username": f"reader{i}", "password1": password, "password2": password},
-        )[0]
-
     with ThreadPoolExecutor(max_workers=32) as pool:
-        statuses = list(pool.map(sign_up, range(32)))
+        statuses = list(pool.map(lambda i: sign_up(server.url, f"reader{i}"), range(32)))
 
     assert statuses == [302] * 32
     assert database.scalar("SELECT COUNT(*) FROM auth_user") == 32
@@ -64,17 +66,8 @@ def test_parallel_sign_ups_from_one_address_on_two_servers_make_exactly_the_limi
     # only a limit kept in the database holds across the four processes here.
     servers = [start_server(site_env, workers=2, threads=4) for _ in range(2)]
 
-    def sign_up(i):
-        password = f"우체통-{i}-빨강-2008"
-        return Visitor().post_form(
-            servers[i % 2].url,
-            "/accounts/signup/",
-            "/accounts/signup/",
-            {"username": f"burst{i}", "password1": password, "password2": password},
-        )[0]
-
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(sign_up, range(20)))
+        statuses = list(pool.map(lambda i: sign_up(servers[i % 2].url, f"burst{i}"), range(20)))
 
     assert sorted(statuses) == [302] * 5 + [429] * 15
     assert database.scalar("SELECT COUNT(*) FROM auth_user") == 5
