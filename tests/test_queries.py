@@ -118,8 +118,7 @@ def test_listing_query_seeks_its_indexes_and_scans_nothing(board):
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + sql, params)
             plan = " | ".join(row[0] for row in cursor.fetchall())
-            # On a table this small the planner may pick either board index for the range;
-            # make bench shows the seek at a million rows.
-            assert "Seq Scan on board_post" not in plan, plan
-            assert "Seq Scan on board_listingblock" not in plan, plan
-            assert "post_notice_idx" in plan
+            # On a table this small the planner may pick either board index for the range and
+            # for the notices (with a filter); make bench shows the seeks at a million rows.
+            # What must never happen is reading a whole table.
+            assert "Seq Scan" not in plan, plan
