@@ -436,6 +436,49 @@ def test_parallel_sign_ups_from_one_address_make_exactly_the_limit(settings):
     assert get_user_model().objects.count() == 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sign_up_from_one_address_waits_for_the_first_to_finish(settings):
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from board import limits
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
+    # The race above, made certain: the first reservation stays open until the second has
+    # had time to read the count; without the lock it would read 0 and get in too.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    reserved, second_done, outcome = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                limits.reserve_signup("10.4.4.4")
+                reserved.set()
+                second_done.wait(timeout=1)
+        finally:
+            connections.close_all()
+
+    def second():
+        reserved.wait()
+        try:
+            limits.reserve_signup("10.4.4.4")
+            outcome.append("reserved")
+        except limits.RateLimited:
+            outcome.append("refused")
+        finally:
+            second_done.set()
+            connections.close_all()
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert outcome == ["refused"]
+
+
 @pytest.mark.parametrize(
     ("forwarded", "hops", "expected"),
     [
@@ -449,6 +492,7 @@ def test_parallel_sign_ups_from_one_address_make_exactly_the_limit(settings):
         ("203.0.113.9, <script>", 1, "192.0.2.1"),
         ("203.0.113.9", 2, "192.0.2.1"),
         ("", 1, "192.0.2.1"),
+        (None, 1, "192.0.2.1"),  # a request that came round the proxy, without the header
     ],
 )
 def test_the_client_address_behind_proxies_is_the_trusted_hop(settings, forwarded, hops, expected):
@@ -458,8 +502,20 @@ def test_the_client_address_behind_proxies_is_the_trusted_hop(settings, forwarde
 
     settings.BEHIND_PROXY = True
     settings.PROXY_HOPS = hops
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    header = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", **header)
     assert services.client_ip(request) == expected
+
+
+def test_a_request_without_an_address_is_counted_under_the_empty_address(settings):
+    from django.test import RequestFactory
+
+    from board import services
+
+    # The sign-up and search limits and the login lockout key on this; "" is what an admin
+    # sees in their rows, not a made-up address.
+    settings.BEHIND_PROXY = False
+    assert services.client_ip(RequestFactory().get("/", REMOTE_ADDR="")) == ""
 
 
 def test_junk_forwarded_for_gives_normal_login_and_sign_up_pages(board, settings):
