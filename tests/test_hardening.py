@@ -215,6 +215,67 @@ def test_a_name_failed_from_many_addresses_is_slowed_there_but_not_for_its_owner
     assert login(owner, "victim", "correct horse battery", ip="10.7.7.7").status_code == 302
 
 
+def age_attempts(ip, seconds):
+    """Move an address's recorded login failures ``seconds`` into the past."""
+    from axes.models import AccessAttempt
+    from django.db.models import F
+    from django.utils import timezone
+
+    AccessAttempt.objects.filter(ip_address=ip).update(
+        attempt_time=F("attempt_time") - timezone.timedelta(seconds=seconds)
+    )
+
+
+def test_a_locked_name_and_address_get_in_again_after_the_cool_off(client, board):
+    UserFactory(username="reader")
+    for _ in range(5):
+        login(client, "reader", "틀림")
+    assert login(client, "reader", "correct horse battery").status_code == 429
+    age_attempts("10.0.0.1", 16 * 60)  # AXES_COOLOFF_HOURS: a quarter of an hour
+    assert login(client, "reader", "correct horse battery").status_code == 302
+
+
+def test_the_name_throttle_counts_only_this_names_failures_of_the_last_minute(board):
+    UserFactory(username="victim")
+    guesser = Client(HTTP_USER_AGENT=BROWSER_UA)
+    login(guesser, "victim", "guess", ip="10.8.1.1")
+    age_attempts("10.8.1.1", 120)  # before the throttle's minute, within the cool-off
+    login(guesser, "someone", "guess", ip="10.8.1.1")  # a fresh failure for another name
+    for n in (2, 3):
+        login(guesser, "victim", "guess", ip=f"10.8.1.{n}")
+    # Two addresses failed for the name this minute, under the three that slow it down.
+    assert login(guesser, "victim", "correct horse battery", ip="10.8.1.1").status_code == 302
+
+
+def test_failures_from_one_address_in_several_browsers_count_as_one_address(board):
+    UserFactory(username="victim")
+    for browser in ("Firefox", "Chrome", "Safari"):
+        login(Client(HTTP_USER_AGENT=f"Mozilla/5.0 {browser}"), "victim", "guess", ip="10.8.2.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.2.1").status_code == 302
+
+
+def test_a_clean_address_is_not_refused_under_the_strictest_address_limit(board, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1
+    UserFactory(username="victim")
+    login(Client(HTTP_USER_AGENT=BROWSER_UA), "victim", "guess", ip="10.8.3.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.3.2").status_code == 302
+
+
+def test_five_failures_from_an_address_say_fifteen_minutes_though_others_failed_too(board):
+    UserFactory(username="victim")
+    for n in (2, 3):
+        login(Client(HTTP_USER_AGENT=BROWSER_UA), "victim", "guess", ip=f"10.8.4.{n}")
+    guesser = Client(HTTP_USER_AGENT=BROWSER_UA)
+    for _ in range(4):
+        login(guesser, "victim", "guess", ip="10.8.4.1")
+    locked = login(guesser, "victim", "guess", ip="10.8.4.1")  # the fifth failure locks
+    assert locked.status_code == 429
+    assert "비밀번호를 5번 틀려" in text(soup(locked))
+    assert "15분 뒤에" in text(soup(locked))
+
+
 def test_fewer_failures_then_the_right_password_logs_in(client, board):
     UserFactory(username="reader")
     for _ in range(4):
