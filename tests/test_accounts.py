@@ -159,6 +159,13 @@ def test_the_name_a_staff_member_signs_with_is_refused_before_they_have_written(
     assert "헷갈릴 수 있는 이름" in text(soup(response))
 
 
+def test_a_deactivated_account_is_signed_out_on_its_next_page(client, board):
+    user = UserFactory(username="reader")
+    client.force_login(user)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/").wsgi_request.user.is_authenticated is False
+
+
 def test_names_only_resembling_readers_are_allowed(client, board):
     from board import services
 

@@ -57,6 +57,12 @@ def test_feed_summaries_are_the_first_300_characters(client, board):
     assert item.findtext("description") == "우" * 299 + "…"
 
 
+def test_an_articles_description_is_its_first_160_characters(client, board):
+    post = PostFactory(body="우" * 400)
+    head = soup(client.get(post.get_absolute_url())).head
+    assert head.select_one('meta[name="description"]')["content"] == "우" * 159 + "…"
+
+
 def test_another_boards_articles_stay_out_of_the_feeds_and_the_sitemap(client, board):
     from board import services
     from tests.factories import AuthorFactory, BoardFactory

@@ -205,7 +205,7 @@ def test_a_stranger_cannot_lock_staff_out_of_the_admin_from_another_address(boar
 def test_a_name_failed_from_many_addresses_is_slowed_there_but_not_for_its_owner(board):
     UserFactory(username="victim")
     botnet = Client(HTTP_USER_AGENT=BROWSER_UA)
-    for n in range(5):
+    for n in range(3):  # LOGIN_THROTTLE: three addresses within the minute are enough
         login(botnet, "victim", "guess", ip=f"10.8.0.{n}")
     # An address that has failed for the name waits, even with a password it would guess.
     throttled = login(botnet, "victim", "correct horse battery", ip="10.8.0.1")
@@ -224,6 +224,25 @@ def age_attempts(ip, seconds):
     AccessAttempt.objects.filter(ip_address=ip).update(
         attempt_time=F("attempt_time") - timezone.timedelta(seconds=seconds)
     )
+
+
+def test_a_good_login_starts_its_own_count_again(client, board):
+    UserFactory(username="reader")
+    for _ in range(2):
+        for _ in range(4):
+            assert login(client, "reader", "틀림").status_code == 200
+        assert login(client, "reader", "correct horse battery").status_code == 302
+        client.logout()
+
+
+def test_the_owners_login_elsewhere_does_not_reset_a_strangers_count(board):
+    UserFactory(username="victim")
+    stranger = Client(HTTP_USER_AGENT=BROWSER_UA)
+    for _ in range(4):
+        login(stranger, "victim", "guess", ip="10.8.5.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.5.2").status_code == 302
+    assert login(stranger, "victim", "guess", ip="10.8.5.1").status_code == 429
 
 
 def test_a_locked_name_and_address_get_in_again_after_the_cool_off(client, board):
