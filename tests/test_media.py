@@ -101,3 +101,16 @@ def test_uploaded_files_are_readable_by_their_owner_only(board, media_root):
     path = Path(image.image.path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_an_image_without_a_caption_has_an_empty_alt_and_no_caption_box(client, board, media_root):
+    from tests.pages import soup
+
+    post = PostFactory(body="본문")
+    PostImageFactory(post=post, caption="")
+    PostImageFactory(post=post, caption="빨간 우체통")
+
+    figures = soup(client.get(post.get_absolute_url())).select(".post-body figure.post-image")
+    assert [f.img["alt"] for f in figures] == ["", "빨간 우체통"]
+    assert [f.figcaption and f.figcaption.get_text() for f in figures] == [None, "빨간 우체통"]
+    assert figures[0].get_text() == ""  # nothing under the image
