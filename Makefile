@@ -67,7 +67,7 @@ bench-faults: $(STAMP)
 # only the fast tests that reach the mutated function, on SQLite. Results are kept in mutants/
 # (a rerun checks only what changed); docs/mutants.md records the verdict on each survivor.
 # Pick modules with MUTATE, e.g. make mutants MUTATE=board/forms.py
-MUTATE ?= board/auth.py board/sourcepage.py board/feeds.py board/backup.py board/forms.py
+MUTATE ?= board/limits.py board/sourcepage.py board/auth.py board/feeds.py board/content.py board/backup.py board/forms.py board/search.py
 MUTANT_MODULES := $(foreach m,$(MUTATE),$(subst /,.,$(basename $(m))))
 MUTANT_RE := ^ *($(subst $(eval) ,|,$(subst .,\.,$(MUTANT_MODULES))))\.
 mutants: $(STAMP)

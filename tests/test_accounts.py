@@ -169,6 +169,22 @@ def test_names_confusable_with_staff_or_moderator_full_names_are_refused(client,
     assert "헷갈릴 수 있는 이름" in text(soup(response))
 
 
+def test_the_name_a_staff_member_signs_with_is_refused_before_they_have_written(client, board):
+    from board import services
+
+    services.author_for(UserFactory(username="editor", is_staff=True, first_name="편집부"))
+    response = sign_up(client, "편집부")
+    assert response.status_code == 400
+    assert "헷갈릴 수 있는 이름" in text(soup(response))
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_page(client, board):
+    user = UserFactory(username="reader")
+    client.force_login(user)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/").wsgi_request.user.is_authenticated is False
+
+
 def test_names_only_resembling_readers_are_allowed(client, board):
     from board import services
 

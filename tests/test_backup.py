@@ -68,8 +68,104 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     junk.write_text("hello")
     with pytest.raises(CommandError, match="not a PostBBS backup"):
         call_command("restore", str(junk), yes=True)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match=r"missing\.sqlite3"):
         call_command("restore", str(tmp_path / "missing.sqlite3"), yes=True)
+
+
+def test_a_backup_of_the_other_database_is_refused_with_the_reason(tmp_path):
+    from django.core.management.base import CommandError
+
+    other = ".pgdump" if connection.vendor == "sqlite" else ".sqlite3"
+    path = tmp_path / f"postbbs-20260101-000000{other}"
+    path.write_bytes(b"")
+    reason = {
+        ".pgdump": "a pg_dump backup restores into a PostgreSQL database",
+        ".sqlite3": "an SQLite backup restores into an SQLite database",
+    }[other]
+    with pytest.raises(CommandError, match=f"^{reason}$"):
+        call_command("restore", str(path), yes=True)
+
+
+def test_backup_and_restore_report_their_progress(tmp_path, media_root, monkeypatch):
+    from board import backup
+
+    monkeypatch.setattr(backup, "PAGES_PER_STEP", 4)  # several steps, as a large board takes
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    PostFactory()
+    out = io.StringIO()
+    call_command("backup", output=str(tmp_path / "nested" / "backups"), stdout=out)
+    # Into the same folder again: a second backup beside the first.
+    call_command("backup", output=str(tmp_path / "nested" / "backups"), stdout=io.StringIO())
+    database = next((tmp_path / "nested" / "backups").glob("postbbs-*.*[3p]"))
+    call_command("restore", str(database), yes=True, stdout=out)
+    connection.close()
+
+    lines = [line.split() for line in out.getvalue().splitlines() if "database" in line]
+    if connection.vendor == "sqlite":
+        # "database  <done> / <total> pages  <percent>%", once for the backup, once the restore.
+        finished = [line for line in lines if line[-1] == "100%"]
+        assert len(finished) == 2
+        assert all(line[1] == line[3] for line in finished)
+        steps = [(int(line[1].replace(",", "")), int(line[3].replace(",", ""))) for line in lines]
+        restore_starts = steps.index(steps[0][1:] * 2) + 1  # after the backup's last step
+        # Each begins with a step part of the way.
+        assert 0 < steps[0][0] < steps[0][1]
+        assert 0 < steps[restore_starts][0] < steps[restore_starts][1]
+        assert all(done <= total for done, total in steps)
+    else:
+        assert lines == [
+            ["database", "pg_dump", "(custom", "format)"],
+            ["database", "pg_restore", "--clean"],
+        ]
+
+
+def tampered_media(database, members):
+    """Replace the images archive beside ``database`` with one holding ``members``."""
+    import tarfile
+
+    archive = database.with_name(database.name.rsplit(".", 1)[0] + "-media.tar.gz")
+    with tarfile.open(archive, "w:gz") as tar:
+        for member, data in members:
+            tar.addfile(member, io.BytesIO(data) if data else None)
+
+
+def file_member(name, data):
+    import tarfile
+
+    member = tarfile.TarInfo(name)
+    member.size = len(data)
+    return member, data
+
+
+def test_a_restore_writes_images_only_inside_the_media_folder(tmp_path, media_root):
+    import tarfile
+
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    media_root.mkdir()
+    call_command("backup", output=str(tmp_path / "backups"), stdout=io.StringIO())
+    database = next((tmp_path / "backups").iterdir())
+    tampered_media(
+        database,
+        [
+            file_member("media/posts/kept.txt", b"kept"),
+            file_member("elsewhere.txt", b"not an image of ours"),
+            file_member("media/../escaped.txt", b"outside"),
+        ],
+    )
+    call_command("restore", str(database), yes=True, stdout=io.StringIO())
+    connection.close()
+    assert (media_root / "posts" / "kept.txt").read_bytes() == b"kept"
+    assert not (media_root / "elsewhere.txt").exists()
+    assert not (tmp_path / "escaped.txt").exists()
+
+    # A link out of the folder stops the restore of the images before it is made.
+    link = tarfile.TarInfo("media/posts/passwords")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    tampered_media(database, [(link, None)])
+    with pytest.raises(tarfile.FilterError):
+        call_command("restore", str(database), yes=True, stdout=io.StringIO())
+    connection.close()
+    assert not (media_root / "posts" / "passwords").is_symlink()
 
 
 def test_backup_files_are_readable_by_their_owner_only(tmp_path, media_root):

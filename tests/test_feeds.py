@@ -51,6 +51,48 @@ def test_removed_and_scheduled_articles_stay_out_of_the_feeds(client, board):
     assert titles == [shown.title]
 
 
+def test_feed_summaries_are_the_first_300_characters(client, board):
+    PostFactory(body="우" * 400)
+    item = ET.fromstring(client.get("/feed/rss/").content).find("./channel/item")
+    assert item.findtext("description") == "우" * 299 + "…"
+
+
+def test_an_articles_description_is_its_first_160_characters(client, board):
+    post = PostFactory(body="우" * 400)
+    head = soup(client.get(post.get_absolute_url())).head
+    assert head.select_one('meta[name="description"]')["content"] == "우" * 159 + "…"
+
+
+def test_another_boards_articles_stay_out_of_the_feeds_and_the_sitemap(client, board):
+    from board import services
+    from tests.factories import AuthorFactory, BoardFactory
+
+    other = BoardFactory(slug="other")
+    for n in range(3):
+        services.create_post(board=other, author=AuthorFactory(), title=f"다른 게시판 {n}")
+    shown = PostFactory(title="보이는 글")
+
+    feed = ET.fromstring(client.get("/feed/rss/").content)
+    assert [i.findtext("title") for i in feed.iter("item")] == [shown.title]
+    sitemap = ET.fromstring(client.get("/sitemap-posts.xml").content)
+    assert [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")] == [
+        f"http://testserver{shown.get_absolute_url()}"
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 20])
+def test_feed_and_sitemap_queries_do_not_grow_with_their_articles(
+    client, board, count, django_assert_num_queries
+):
+    PostFactory.create_batch(count)
+    # The board, then the articles with their authors in one query.
+    with django_assert_num_queries(2):
+        client.get("/feed/rss/")
+    # The board (its counter is the length), then one range of positions.
+    with django_assert_num_queries(2):
+        client.get("/sitemap-posts.xml")
+
+
 def test_every_page_links_its_feeds_in_the_head(client, board):
     post = PostFactory()
     for url in ["/", post.get_absolute_url(), "/accounts/login/"]:

@@ -222,7 +222,7 @@ def test_a_stranger_cannot_lock_staff_out_of_the_admin_from_another_address(boar
 def test_a_name_failed_from_many_addresses_is_slowed_there_but_not_for_its_owner(board):
     UserFactory(username="victim")
     botnet = Client(HTTP_USER_AGENT=BROWSER_UA)
-    for n in range(5):
+    for n in range(3):  # LOGIN_THROTTLE: three addresses within the minute are enough
         login(botnet, "victim", "guess", ip=f"10.8.0.{n}")
     # An address that has failed for the name waits, even with a password it would guess.
     throttled = login(botnet, "victim", "correct horse battery", ip="10.8.0.1")
@@ -230,6 +230,86 @@ def test_a_name_failed_from_many_addresses_is_slowed_there_but_not_for_its_owner
     assert "여러 곳에서 이 계정의 비밀번호가 틀리고 있어" in text(soup(throttled))
     owner = Client(HTTP_USER_AGENT=BROWSER_UA)
     assert login(owner, "victim", "correct horse battery", ip="10.7.7.7").status_code == 302
+
+
+def age_attempts(ip, seconds):
+    """Move an address's recorded login failures ``seconds`` into the past."""
+    from axes.models import AccessAttempt
+    from django.db.models import F
+    from django.utils import timezone
+
+    AccessAttempt.objects.filter(ip_address=ip).update(
+        attempt_time=F("attempt_time") - timezone.timedelta(seconds=seconds)
+    )
+
+
+def test_a_good_login_starts_its_own_count_again(client, board):
+    UserFactory(username="reader")
+    for _ in range(2):
+        for _ in range(4):
+            assert login(client, "reader", "틀림").status_code == 200
+        assert login(client, "reader", "correct horse battery").status_code == 302
+        client.logout()
+
+
+def test_the_owners_login_elsewhere_does_not_reset_a_strangers_count(board):
+    UserFactory(username="victim")
+    stranger = Client(HTTP_USER_AGENT=BROWSER_UA)
+    for _ in range(4):
+        login(stranger, "victim", "guess", ip="10.8.5.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.5.2").status_code == 302
+    assert login(stranger, "victim", "guess", ip="10.8.5.1").status_code == 429
+
+
+def test_a_locked_name_and_address_get_in_again_after_the_cool_off(client, board):
+    UserFactory(username="reader")
+    for _ in range(5):
+        login(client, "reader", "틀림")
+    assert login(client, "reader", "correct horse battery").status_code == 429
+    age_attempts("10.0.0.1", 16 * 60)  # AXES_COOLOFF_HOURS: a quarter of an hour
+    assert login(client, "reader", "correct horse battery").status_code == 302
+
+
+def test_the_name_throttle_counts_only_this_names_failures_of_the_last_minute(board):
+    UserFactory(username="victim")
+    guesser = Client(HTTP_USER_AGENT=BROWSER_UA)
+    login(guesser, "victim", "guess", ip="10.8.1.1")
+    age_attempts("10.8.1.1", 120)  # before the throttle's minute, within the cool-off
+    login(guesser, "someone", "guess", ip="10.8.1.1")  # a fresh failure for another name
+    for n in (2, 3):
+        login(guesser, "victim", "guess", ip=f"10.8.1.{n}")
+    # Two addresses failed for the name this minute, under the three that slow it down.
+    assert login(guesser, "victim", "correct horse battery", ip="10.8.1.1").status_code == 302
+
+
+def test_failures_from_one_address_in_several_browsers_count_as_one_address(board):
+    UserFactory(username="victim")
+    for browser in ("Firefox", "Chrome", "Safari"):
+        login(Client(HTTP_USER_AGENT=f"Mozilla/5.0 {browser}"), "victim", "guess", ip="10.8.2.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.2.1").status_code == 302
+
+
+def test_a_clean_address_is_not_refused_under_the_strictest_address_limit(board, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1
+    UserFactory(username="victim")
+    login(Client(HTTP_USER_AGENT=BROWSER_UA), "victim", "guess", ip="10.8.3.1")
+    owner = Client(HTTP_USER_AGENT=BROWSER_UA)
+    assert login(owner, "victim", "correct horse battery", ip="10.8.3.2").status_code == 302
+
+
+def test_five_failures_from_an_address_say_fifteen_minutes_though_others_failed_too(board):
+    UserFactory(username="victim")
+    for n in (2, 3):
+        login(Client(HTTP_USER_AGENT=BROWSER_UA), "victim", "guess", ip=f"10.8.4.{n}")
+    guesser = Client(HTTP_USER_AGENT=BROWSER_UA)
+    for _ in range(4):
+        login(guesser, "victim", "guess", ip="10.8.4.1")
+    locked = login(guesser, "victim", "guess", ip="10.8.4.1")  # the fifth failure locks
+    assert locked.status_code == 429
+    assert "비밀번호를 5번 틀려" in text(soup(locked))
+    assert "15분 뒤에" in text(soup(locked))
 
 
 def test_fewer_failures_then_the_right_password_logs_in(client, board):
@@ -453,6 +533,49 @@ def test_parallel_sign_ups_from_one_address_make_exactly_the_limit(settings):
     assert get_user_model().objects.count() == 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sign_up_from_one_address_waits_for_the_first_to_finish(settings):
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from board import limits
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
+    # The race above, made certain: the first reservation stays open until the second has
+    # had time to read the count; without the lock it would read 0 and get in too.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    reserved, second_done, outcome = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                limits.reserve_signup("10.4.4.4")
+                reserved.set()
+                second_done.wait(timeout=1)
+        finally:
+            connections.close_all()
+
+    def second():
+        reserved.wait()
+        try:
+            limits.reserve_signup("10.4.4.4")
+            outcome.append("reserved")
+        except limits.RateLimited:
+            outcome.append("refused")
+        finally:
+            second_done.set()
+            connections.close_all()
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert outcome == ["refused"]
+
+
 @pytest.mark.parametrize(
     ("forwarded", "hops", "expected"),
     [
@@ -466,6 +589,7 @@ def test_parallel_sign_ups_from_one_address_make_exactly_the_limit(settings):
         ("203.0.113.9, <script>", 1, "192.0.2.1"),
         ("203.0.113.9", 2, "192.0.2.1"),
         ("", 1, "192.0.2.1"),
+        (None, 1, "192.0.2.1"),  # a request that came round the proxy, without the header
     ],
 )
 def test_the_client_address_behind_proxies_is_the_trusted_hop(settings, forwarded, hops, expected):
@@ -475,8 +599,20 @@ def test_the_client_address_behind_proxies_is_the_trusted_hop(settings, forwarde
 
     settings.BEHIND_PROXY = True
     settings.PROXY_HOPS = hops
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    header = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", **header)
     assert services.client_ip(request) == expected
+
+
+def test_a_request_without_an_address_is_counted_under_the_empty_address(settings):
+    from django.test import RequestFactory
+
+    from board import services
+
+    # The sign-up and search limits and the login lockout key on this; "" is what an admin
+    # sees in their rows, not a made-up address.
+    settings.BEHIND_PROXY = False
+    assert services.client_ip(RequestFactory().get("/", REMOTE_ADDR="")) == ""
 
 
 def test_junk_forwarded_for_gives_normal_login_and_sign_up_pages(board, settings):

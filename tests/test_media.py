@@ -118,3 +118,16 @@ def test_an_image_is_found_by_its_file_name_through_an_index(board):
         plan = lookup.explain()
     assert "SCAN board_postimage" not in plan  # SQLite's full scan
     assert "Seq Scan" not in plan  # PostgreSQL's
+
+
+def test_an_image_without_a_caption_has_an_empty_alt_and_no_caption_box(client, board, media_root):
+    from tests.pages import soup
+
+    post = PostFactory(body="본문")
+    PostImageFactory(post=post, caption="")
+    PostImageFactory(post=post, caption="빨간 우체통")
+
+    figures = soup(client.get(post.get_absolute_url())).select(".post-body figure.post-image")
+    assert [f.img["alt"] for f in figures] == ["", "빨간 우체통"]
+    assert [f.figcaption and f.figcaption.get_text() for f in figures] == [None, "빨간 우체통"]
+    assert figures[0].get_text() == ""  # nothing under the image

@@ -103,6 +103,24 @@ def test_html_body_is_sanitised_for_staff_too(client, board, superuser):
     assert body_node.find("script") is None
 
 
+def test_html_body_keeps_only_the_news_subset_of_tags_attributes_and_links(board):
+    # Each of these passes the sanitiser's own defaults; the board's list is narrower: a second
+    # <h1> under the title, pasted layout, links a browser hands to other apps.
+    post = PostFactory(
+        body_format="html",
+        body=(
+            "<h1>큰 제목</h1><p>문단</p>"
+            '<table><tr><td align="right">셀</td></tr></table>'
+            '<a href="magnet:?xt=urn:x">자석</a> <a href="tel:0421234567">전화</a>'
+        ),
+    )
+    link = '<a rel="noopener noreferrer nofollow">'
+    assert post.body_html == (
+        "큰 제목<p>문단</p><table><tbody><tr><td>셀</td></tr></tbody></table>"
+        f"{link}자석</a> {link}전화</a>"
+    )
+
+
 def test_plain_text_body_keeps_its_lines_as_paragraphs_and_escapes_markup(board):
     post = PostFactory(body="첫 줄\n<b>굵게?</b>\n\n셋째 줄")
     assert post.body_html == "<p>첫 줄</p>\n<p>&lt;b&gt;굵게?&lt;/b&gt;</p>\n<p>셋째 줄</p>"
