@@ -31,6 +31,8 @@ def sanitize(html):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        # nh3 allows `lang` and `title` on every tag unless told otherwise: only the list above.
+        generic_attributes=set(),
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -112,12 +112,13 @@ def test_html_body_keeps_only_the_news_subset_of_tags_attributes_and_links(board
             "<h1>큰 제목</h1><p>문단</p>"
             '<table><tr><td align="right">셀</td></tr></table>'
             '<a href="magnet:?xt=urn:x">자석</a> <a href="tel:0421234567">전화</a>'
+            '<p lang="en" title="hover">lang and title are not for every tag</p>'
         ),
     )
     link = '<a rel="noopener noreferrer nofollow">'
     assert post.body_html == (
         "큰 제목<p>문단</p><table><tbody><tr><td>셀</td></tr></tbody></table>"
-        f"{link}자석</a> {link}전화</a>"
+        f"{link}자석</a> {link}전화</a><p>lang and title are not for every tag</p>"
     )
 
 
