@@ -30,9 +30,8 @@ def sanitize(html):
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        # nh3 allows `lang` and `title` on every tag unless told otherwise: only the list above.
-        generic_attributes=set(),
+        # nh3 allows `lang` and `title` on every tag unless "*" says otherwise: only the list.
+        attributes={"*": set(), **ALLOWED_ATTRIBUTES},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
