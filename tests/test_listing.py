@@ -54,6 +54,15 @@ def test_notices_are_pinned_above_the_numbered_rows_on_every_page(client, board)
     assert str(notice.number) in numbers(client.get("/?page=2"))[1:]
 
 
+def test_several_notices_are_pinned_newest_first(client, board):
+    older = PostFactory(is_notice=True, title="먼저 올린 공지")
+    PostFactory.create_batch(3)
+    newer = PostFactory(is_notice=True, title="나중에 올린 공지")
+
+    rows = listing_rows(soup(client.get("/")))
+    assert [r["title"] for r in rows if r["notice"]] == [newer.title, older.title]
+
+
 def test_a_removed_notice_leaves_every_listing_page_and_article(client, board):
     PostFactory.create_batch(5)
     notice = PostFactory(is_notice=True, title="내려간 공지")
