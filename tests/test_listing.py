@@ -1,9 +1,11 @@
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from board import services
 from board.models import Post
-from tests.factories import CommentFactory, PostFactory, PostImageFactory
+from tests.factories import AuthorFactory, CommentFactory, PostFactory, PostImageFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,56 @@ def test_new_mark_only_on_articles_under_a_day_old(client, board):
     rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
     assert rows[str(fresh.number)]["new"] is True
     assert rows[str(old.number)]["new"] is False
+
+
+def test_new_mark_goes_exactly_a_day_after_publishing(client, board, monkeypatch):
+    now = timezone.now()
+    day_old = PostFactory(published_at=now - timezone.timedelta(days=1))
+    almost = PostFactory(
+        published_at=now - timezone.timedelta(days=1) + timezone.timedelta(seconds=1)
+    )
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the clock stops for the page
+
+    rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
+    assert rows[str(almost.number)]["new"] is True
+    assert rows[str(day_old.number)]["new"] is False
+
+
+def test_each_mark_on_a_row_says_what_it_means(client, board):
+    post = PostImageFactory(post__author=AuthorFactory(name="김기자")).post
+    CommentFactory.create_batch(2, post=post)
+
+    row = soup(client.get("/")).select_one("table.post-table tbody tr")
+    assert row.select_one(".comment-count")["title"] == "댓글"
+    assert text(row.select_one(".comment-count")) == "[2]"
+    assert row.select_one(".mark-new")["title"] == "24시간 안에 올라온 글"
+    image = row.select_one("img.mark-image")
+    assert image["alt"] == "이미지"
+    # The mark's picture is one of the site's static files.
+    assert image["src"].startswith(settings.STATIC_URL)
+    assert finders.find(image["src"].removeprefix(settings.STATIC_URL)) is not None
+    assert text(row.select_one("td.col-author")) == "김기자"
+
+
+def test_an_old_article_without_comments_or_images_shows_just_its_title(client, board):
+    PostFactory(published_at=timezone.now() - timezone.timedelta(days=3), title="조용한 글")
+
+    row = soup(client.get("/")).select_one("table.post-table tbody tr")
+    assert text(row.select_one("td.col-title")) == "조용한 글"
+
+
+def test_first_page_links_articles_without_a_page_parameter(client, board):
+    PostFactory.create_batch(3)
+
+    assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/3/", "/2/", "/1/"]
+
+
+def test_the_listing_table_holds_nothing_but_its_rows(client, board):
+    PostFactory.create_batch(3)
+
+    body = soup(client.get("/")).select_one("table.post-table tbody")
+    assert [s for s in body.find_all(string=True, recursive=False) if s.strip()] == []
+    assert len(body.find_all("tr", recursive=False)) == 3
 
 
 def test_image_mark_shows_on_articles_with_images(client, board):
