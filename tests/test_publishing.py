@@ -210,6 +210,12 @@ def test_scheduled_articles_go_live_at_their_time_in_time_order(client, board, m
     assert listing_at(at[3]) == [("3", third.title), ("2", second.title), ("1", first.title)]
 
 
+def test_an_html_body_with_a_picture_of_its_own_gets_the_image_mark(client, board):
+    PostFactory(body_format="html", body='<p>사진</p><img src="https://example.com/a.png" alt="">')
+
+    assert listing_rows(soup(client.get("/")))[0]["image"] is True
+
+
 def test_listed_article_cannot_be_moved_into_the_future(client, board, superuser):
     post = PostFactory(title="이미 나간 기사")
     future = timezone.localtime() + timezone.timedelta(days=2)
