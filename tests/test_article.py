@@ -19,7 +19,8 @@ def test_article_listing_shows_the_page_that_holds_it_with_its_row_marked(client
     posts = PostFactory.create_batch(45)
     target = posts[30]  # number 31, on page 1 (45..26)
 
-    rows = listing_rows(soup(client.get(target.get_absolute_url())))
+    page = soup(client.get(target.get_absolute_url()))
+    rows = listing_rows(page)
 
     assert [r["number"] for r in rows] == [
         *map(str, range(45, 31, -1)),
@@ -28,6 +29,9 @@ def test_article_listing_shows_the_page_that_holds_it_with_its_row_marked(client
     ]
     marked = rows[14]
     assert marked["title"] == target.title
+    # The mark is named for screen readers and on hover.
+    current = page.select_one('table.post-table tr[aria-current="true"]')
+    assert current.select_one("td.col-number span")["title"] == "지금 보는 글"
 
 
 def test_article_on_an_older_page_shows_that_page_below(client, board):

@@ -1,9 +1,13 @@
+import os
+
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from board import services
 from board.models import Post
-from tests.factories import CommentFactory, PostFactory, PostImageFactory
+from tests.factories import AuthorFactory, CommentFactory, PostFactory, PostImageFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,15 @@ def test_notices_are_pinned_above_the_numbered_rows_on_every_page(client, board)
     assert str(notice.number) in numbers(client.get("/?page=2"))[1:]
 
 
+def test_several_notices_are_pinned_newest_first(client, board):
+    older = PostFactory(is_notice=True, title="먼저 올린 공지")
+    PostFactory.create_batch(3)
+    newer = PostFactory(is_notice=True, title="나중에 올린 공지")
+
+    rows = listing_rows(soup(client.get("/")))
+    assert [r["title"] for r in rows if r["notice"]] == [newer.title, older.title]
+
+
 def test_a_removed_notice_leaves_every_listing_page_and_article(client, board):
     PostFactory.create_batch(5)
     notice = PostFactory(is_notice=True, title="내려간 공지")
@@ -87,6 +100,57 @@ def test_new_mark_only_on_articles_under_a_day_old(client, board):
     assert rows[str(old.number)]["new"] is False
 
 
+def test_new_mark_goes_exactly_a_day_after_publishing(client, board, monkeypatch):
+    now = timezone.now()
+    day_old = PostFactory(published_at=now - timezone.timedelta(days=1))
+    almost = PostFactory(
+        published_at=now - timezone.timedelta(days=1) + timezone.timedelta(seconds=1)
+    )
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the clock stops for the page
+
+    rows = {r["number"]: r for r in listing_rows(soup(client.get("/")))}
+    assert rows[str(almost.number)]["new"] is True
+    assert rows[str(day_old.number)]["new"] is False
+
+
+def test_each_mark_on_a_row_says_what_it_means(client, board):
+    post = PostImageFactory(post__author=AuthorFactory(name="김기자")).post
+    CommentFactory.create_batch(2, post=post)
+
+    row = soup(client.get("/")).select_one("table.post-table tbody tr")
+    assert row.select_one(".comment-count")["title"] == "댓글"
+    assert text(row.select_one(".comment-count")) == "[2]"
+    assert row.select_one(".mark-new")["title"] == "24시간 안에 올라온 글"
+    image = row.select_one("img.mark-image")
+    assert image["alt"] == "이미지"
+    # The mark's picture is one of the site's static files.
+    assert image["src"].startswith(settings.STATIC_URL)
+    found = finders.find(image["src"].removeprefix(settings.STATIC_URL))
+    assert os.path.isfile(found or "")
+    assert text(row.select_one("td.col-author")) == "김기자"
+
+
+def test_an_old_article_without_comments_or_images_shows_just_its_title(client, board):
+    PostFactory(published_at=timezone.now() - timezone.timedelta(days=3), title="조용한 글")
+
+    row = soup(client.get("/")).select_one("table.post-table tbody tr")
+    assert text(row.select_one("td.col-title")) == "조용한 글"
+
+
+def test_first_page_links_articles_without_a_page_parameter(client, board):
+    PostFactory.create_batch(3)
+
+    assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/3/", "/2/", "/1/"]
+
+
+def test_the_listing_table_holds_nothing_but_its_rows(client, board):
+    PostFactory.create_batch(3)
+
+    body = soup(client.get("/")).select_one("table.post-table tbody")
+    assert [s for s in body.find_all(string=True, recursive=False) if s.strip()] == []
+    assert len(body.find_all("tr", recursive=False)) == 3
+
+
 def test_image_mark_shows_on_articles_with_images(client, board):
     plain = PostFactory()
     pictured = PostImageFactory().post
@@ -99,7 +163,7 @@ def test_image_mark_shows_on_articles_with_images(client, board):
 def test_empty_board_says_there_are_no_articles(client, board):
     response = client.get("/")
     assert response.status_code == 200
-    assert "게시물이 없습니다." in text(soup(response).select_one("table.post-table"))
+    assert text(soup(response).select_one("table.post-table tbody")) == "게시물이 없습니다."
 
 
 def page_links(response):

@@ -162,6 +162,18 @@ def test_readers_see_a_remove_control_only_on_their_own_comments(people, comment
     assert theirs.select_one(".comment-remove") is None
 
 
+def test_signed_out_visitors_see_no_remove_or_restore_controls(client, people, comment):
+    other = CommentFactory(post=comment.post, body="남은 댓글")
+    services.remove_comment(comment, by=people["moderator"], reason="광고")
+
+    page = soup(client.get(comment.post.get_absolute_url()))
+
+    assert page.select_one(f"#comment-{other.pk}") is not None
+    assert page.select_one(".comment-remove") is None
+    assert page.select_one(".comment-restore") is None
+    assert "광고" not in page.get_text()
+
+
 def test_removal_returns_to_a_safe_next_only(people, comment):
     client = client_for(people["moderator"])
     url = f"/comments/{comment.pk}/remove/"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from board import listing, models, services
 from board.feeds import ListedPosts
 from board.models import Board, ListingBlock, Post
-from tests.factories import AuthorFactory
+from tests.factories import AuthorFactory, BoardFactory
 from tests.pages import listing_rows, soup
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +125,31 @@ def test_an_emptied_block_keeps_the_pages_exact_and_takes_its_posts_back(
     for post in reversed(posts[4:8]):
         services.restore_post(post, by=None)
         check_everything(board)
+
+
+def test_emptied_blocks_at_either_end_come_back_in_place_beside_another_board(
+    board, author, monkeypatch
+):
+    other = BoardFactory()
+    theirs = publish(other, author, 11)
+    posts = publish(board, author, 11)  # the top block (9-12) not full
+    monkeypatch.setattr(models, "BLOCK", 4)
+    services.rebuild_positions(other.pk)
+    services.rebuild_positions(board.pk)
+    # Gaps in the lower blocks, so no position can be guessed from a full block below.
+    for post in [posts[1], posts[5], theirs[2]]:
+        services.remove_post(post, by=None)
+    for emptied in [posts[8:], [posts[0], *posts[2:4]]]:  # the top block, then the bottom one
+        for post in emptied:
+            services.remove_post(post, by=None)
+        check_everything(board)
+        services.rebuild_positions(board.pk)  # which leaves no row for the empty block
+        for post in emptied:
+            services.restore_post(post, by=None)
+            check_everything(board)
+        publish(board, author, 1)  # the first time into the restored top block
+        check_everything(board)
+    check_everything(other)
 
 
 @pytest.mark.parametrize("count", [20, 21, 40])

@@ -211,6 +211,30 @@ def test_future_article_is_hidden_until_its_time_then_gets_the_next_number(
     assert Board.objects.get(pk=board.pk).next_publish_at is None
 
 
+def test_scheduled_articles_go_live_at_their_time_in_time_order(client, board, monkeypatch):
+    start = timezone.now()
+    at = [start + timezone.timedelta(minutes=m) for m in range(5)]
+    third = PostFactory(published_at=at[3], title="셋째")
+    second = PostFactory(published_at=at[2], title="둘째")  # written later, due sooner
+    first = PostFactory(published_at=at[1], title="첫째")
+    PostFactory(published_at=at[4], title="아직")
+
+    def listing_at(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return [(r["number"], r["title"]) for r in listing_rows(soup(client.get("/")))]
+
+    # Due at this very moment: live; the later ones still wait.
+    assert listing_at(at[1]) == [("1", first.title)]
+    # Two due at once take their numbers in the order of their times.
+    assert listing_at(at[3]) == [("3", third.title), ("2", second.title), ("1", first.title)]
+
+
+def test_an_html_body_with_a_picture_of_its_own_gets_the_image_mark(client, board):
+    PostFactory(body_format="html", body='<p>사진</p><img src="https://example.com/a.png" alt="">')
+
+    assert listing_rows(soup(client.get("/")))[0]["image"] is True
+
+
 def test_listed_article_cannot_be_moved_into_the_future(client, board, superuser):
     post = PostFactory(title="이미 나간 기사")
     future = timezone.localtime() + timezone.timedelta(days=2)
