@@ -1,7 +1,14 @@
 import pytest
+from django.utils import timezone
 
 from board.models import Author, Comment, Post
-from tests.factories import AuthorFactory, CommentFactory, PostFactory, UserFactory
+from tests.factories import (
+    AuthorFactory,
+    CommentFactory,
+    PostFactory,
+    PostImageFactory,
+    UserFactory,
+)
 from tests.pages import NO_IMAGES, listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +191,48 @@ def test_out_of_range_date_filters_on_the_comment_list_answer_without_a_server_e
     response = admin_client.get(f"/admin/board/comment/?{query}", follow=True)
     assert response.status_code == 200
     assert "필터 값이 올바르지 않아" in response.content.decode()
+
+
+def breadcrumb(response):
+    """The last breadcrumb of an admin change page: the object as the admin names it."""
+    last = list(soup(response).select_one("div.breadcrumbs").stripped_strings)[-1]
+    return last.removeprefix("›").strip()
+
+
+def test_admin_names_an_article_by_its_number_and_a_scheduled_one_by_a_dash(admin_client, board):
+    live = PostFactory(title="게시된 글")
+    waiting = PostFactory(
+        title="예약된 글", published_at=timezone.now() + timezone.timedelta(days=1)
+    )
+    assert breadcrumb(admin_client.get(f"/admin/board/post/{live.pk}/change/")) == (
+        f"{live.number}. 게시된 글"
+    )
+    assert breadcrumb(admin_client.get(f"/admin/board/post/{waiting.pk}/change/")) == "-. 예약된 글"
+
+
+def test_admin_names_a_comment_by_its_author_and_first_thirty_characters(admin_client, board):
+    body = "0123456789" * 4
+    comment = CommentFactory(body=body)
+    page = admin_client.get(f"/admin/board/comment/{comment.pk}/change/")
+    assert breadcrumb(page) == f"{comment.author.name}: {body[:30]}"
+
+
+def test_article_images_in_the_admin_show_their_caption_or_else_their_file(admin_client, board):
+    post = PostFactory()
+    captioned = PostImageFactory(post=post, caption="강가의 풍경")
+    bare = PostImageFactory(post=post, caption="")
+    page = soup(admin_client.get(f"/admin/board/post/{post.pk}/change/"))
+    # Each row's name, before its "view on site" link.
+    shown = [next(cell.stripped_strings) for cell in page.select("td.original p")]
+    assert shown == ["강가의 풍경", bare.image.name]
+    assert captioned.image.name not in shown[0]
+
+
+def test_view_on_site_from_an_author_in_the_admin_opens_the_listing(admin_client, board):
+    author = AuthorFactory()
+    page = soup(admin_client.get(f"/admin/board/author/{author.pk}/change/"))
+    link = page.select_one("a.viewsitelink")["href"]
+    response = admin_client.get(link)
+    assert response.status_code == 302
+    assert admin_client.get(response["Location"]).status_code == 200
+    assert response["Location"].endswith("/")
