@@ -242,3 +242,20 @@ def test_search_finds_the_newest_articles_above_the_gaps(client, board, author, 
     for target in ["title", "title_body"]:
         response = client.get("/", {"q": "글", "target": target})
         assert [int(r["number"]) for r in listing_rows(soup(response))] == newest_first(board)
+
+
+def test_article_page_lists_the_page_holding_it_beside_an_older_board(client, author, small_blocks):
+    # Both boards have blocks at the same starts, and only the article's own board's block
+    # gives its rank: the older board's block 25 has nothing below it (its older posts are
+    # gone). The site's board is made second, so the older board wins any tie between them.
+    other = services.default_board()
+    slug = other.slug
+    Board.objects.filter(pk=other.pk).update(slug="other")
+    BoardFactory(slug=slug)
+    board = services.default_board()
+    for post in publish(other, author, 30)[:25]:
+        services.remove_post(post, by=None)
+    newest = publish(board, author, 30)[-1]
+    page = soup(client.get(newest.get_absolute_url()))
+    # The first page, with the article itself marked (») at its top.
+    assert [r["number"] for r in listing_rows(page)][:3] == ["»", "29", "28"]
