@@ -358,3 +358,40 @@ def test_parallel_searches_from_one_address_are_all_counted(settings):
         thread.join()
 
     assert SearchRate.objects.get(address="10.0.0.9").count == 80
+
+
+def test_a_search_over_two_limits_waits_for_the_later_of_their_windows(
+    board, settings, monkeypatch
+):
+    # Windows of 7 and 10 seconds end at different times: at 1209 the 7-second window (from
+    # 1204) ends in 2 seconds, the 10-second one (from 1200) in 1.
+    settings.SEARCH_RATE_LIMITS = [(7, 1), (10, 1)]
+    clock = Clock(1209)
+    monkeypatch.setattr(search, "time", clock)
+    PostFactory(title="우체국 소식")
+    client = Client(REMOTE_ADDR="10.0.0.3")
+
+    assert client.get("/", {"q": "우체국", "target": "title"}).status_code == 200
+    refused = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
+
+
+def test_an_address_starting_a_new_window_clears_every_expired_count(board, settings, monkeypatch):
+    settings.SEARCH_RATE_LIMITS = [(10, 5), (60, 5)]
+    clock = Clock(1200)
+    monkeypatch.setattr(search, "time", clock)
+    PostFactory(title="우체국 소식")
+    for address in ("10.0.0.4", "10.0.0.5"):
+        Client(REMOTE_ADDR=address).get("/", {"q": "우체국", "target": "title"})
+    client = Client(REMOTE_ADDR="10.0.0.4")
+    clock.now = 1250
+    client.get("/", {"q": "우체국", "target": "title"})  # same minute: nothing expires
+    assert SearchRate.objects.count() == 5
+
+    clock.now = 1320  # a new minute for 10.0.0.4: the counts from 1200 are over
+    client.get("/", {"q": "우체국", "target": "title"})
+
+    assert sorted(SearchRate.objects.values_list("seconds", "start")) == [(10, 1320), (60, 1320)]
