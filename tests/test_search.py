@@ -53,12 +53,17 @@ def test_each_target_searches_its_own_field(client, board, target, expected):
 def test_comment_search_finds_articles_by_their_visible_comments(client, board):
     first, second, third = PostFactory.create_batch(3)
     CommentFactory(post=first, body="소포가 늦게 왔어요")
+    CommentFactory(post=first, body="저도 소포 기다려요")  # two matches: still one result
     removed = CommentFactory(post=third, body="소포 분실")
     CommentFactory(post=second, body="감사합니다")
+    # The second article keeps a visible comment, so only the removal hides this one.
+    removed_beside_visible = CommentFactory(post=second, body="소포 받았어요")
     from board import services
     from tests.factories import UserFactory
 
-    services.remove_comment(removed, by=UserFactory(is_superuser=True))
+    admin = UserFactory(is_superuser=True)
+    services.remove_comment(removed, by=admin)
+    services.remove_comment(removed_beside_visible, by=admin)
 
     assert numbers(client.get("/", {"q": "소포", "target": "comment"})) == ["1"]
 
