@@ -400,3 +400,26 @@ def test_an_address_starting_a_new_window_clears_every_expired_count(board, sett
     client.get("/", {"q": "우체국", "target": "title"})
 
     assert sorted(SearchRate.objects.values_list("seconds", "start")) == [(10, 1320), (60, 1320)]
+
+
+@pytest.mark.parametrize(("elapsed", "status"), [(0.5, 200), (1.5, 503)])
+def test_a_sqlite_search_stops_only_once_its_time_is_up(
+    client, board, settings, monkeypatch, elapsed, status
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's statement timeout is tested above")
+    settings.SEARCH_STATEMENT_TIMEOUT_MS = 1000
+    monkeypatch.setattr(search, "PROGRESS_STEPS", 1)
+    calls = []
+
+    def monotonic():  # the search starts at 100 s, and every later look is `elapsed` on
+        calls.append(None)
+        return 100.0 if len(calls) == 1 else 100.0 + elapsed
+
+    monkeypatch.setattr(search, "monotonic", monotonic)
+    PostFactory.create_batch(3, title="우체국 소식")
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == status
+    assert len(numbers(response)) == (3 if status == 200 else 0)
