@@ -11,7 +11,7 @@ from django.test import Client
 
 from board import search
 from board.models import Comment, Post, SearchRate
-from tests.factories import AuthorFactory, CommentFactory, PostFactory
+from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -423,3 +423,12 @@ def test_a_sqlite_search_stops_only_once_its_time_is_up(
 
     assert response.status_code == status
     assert len(numbers(response)) == (3 if status == 200 else 0)
+
+
+def test_search_finds_only_this_boards_articles(client, board):
+    PostFactory(title="우체국 소식", board=BoardFactory())
+    PostFactory(title="우체국 이야기")
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert [r["title"] for r in listing_rows(soup(response))] == ["우체국 이야기"]
