@@ -450,3 +450,16 @@ def test_going_back_to_newer_results_also_searches_one_window_at_a_time(client, 
     assert numbers_of(newer) == []  # positions 11-20 again, not beyond
     newest = soup(client.get("/" + newer.select_one('nav.pagination [rel="prev"]')["href"]))
     assert numbers_of(newest) == ["28"]
+
+
+def test_a_search_that_finds_nothing_takes_no_extra_query_on_postgresql(
+    client, board, django_assert_num_queries
+):
+    PostFactory.create_batch(3, title="우체국 소식")
+    client.get("/", {"q": "없는 말", "target": "title_body"})
+    # As above; where the window holds no match, SQLite reads the top position in a query of
+    # its own, while PostgreSQL already has it from the statement that set the timeout.
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(3 + 3 * postgresql + (not postgresql)):
+        response = client.get("/", {"q": "없는 말", "target": "title_body"})
+    assert numbers(response) == []
