@@ -463,3 +463,11 @@ def test_a_search_that_finds_nothing_takes_no_extra_query_on_postgresql(
     with django_assert_num_queries(3 + 3 * postgresql + (not postgresql)):
         response = client.get("/", {"q": "없는 말", "target": "title_body"})
     assert numbers(response) == []
+
+
+def test_searching_a_board_without_articles_finds_nothing_calmly(client, board):
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == 200
+    assert numbers(response) == []
+    assert soup(response).select_one('nav.pagination [rel="next"]') is None
