@@ -437,17 +437,19 @@ def test_search_finds_only_this_boards_articles(client, board):
 def test_going_back_to_newer_results_also_searches_one_window_at_a_time(client, board, monkeypatch):
     monkeypatch.setattr(search, "WINDOW", 10)
     for n in range(1, 31):
-        PostFactory(title="우체국 특종" if n in (2, 28) else "평범한 글")
+        PostFactory(title="우체국 특종" if n in (1, 10, 28) else "평범한 글")
 
     page = soup(client.get("/", {"q": "특종", "target": "title"}))
     assert numbers_of(page) == ["28"]  # positions 21-30
     for _ in range(2):  # positions 11-20, then 1-10
         page = soup(client.get("/" + page.select_one('nav.pagination [rel="next"]')["href"]))
-    assert numbers_of(page) == ["2"]
+    assert numbers_of(page) == ["10", "1"]
 
     newer = soup(client.get("/" + page.select_one('nav.pagination [rel="prev"]')["href"]))
 
     assert numbers_of(newer) == []  # positions 11-20 again, not beyond
+    older = soup(client.get("/" + newer.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(older) == ["10", "1"]  # and back: positions 1-10
     newest = soup(client.get("/" + newer.select_one('nav.pagination [rel="prev"]')["href"]))
     assert numbers_of(newest) == ["28"]
 
