@@ -452,6 +452,7 @@ def test_going_back_to_newer_results_also_searches_one_window_at_a_time(client, 
     assert numbers_of(older) == ["10", "1"]  # and back: positions 1-10
     newest = soup(client.get("/" + newer.select_one('nav.pagination [rel="prev"]')["href"]))
     assert numbers_of(newest) == ["28"]
+    assert newest.select_one('nav.pagination [rel="prev"]') is None  # nothing newer
 
 
 def test_a_search_that_finds_nothing_takes_no_extra_query_on_postgresql(
