@@ -11,7 +11,7 @@ from django.test import Client
 
 from board import search
 from board.models import Comment, Post, SearchRate
-from tests.factories import AuthorFactory, CommentFactory, PostFactory
+from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -53,12 +53,17 @@ def test_each_target_searches_its_own_field(client, board, target, expected):
 def test_comment_search_finds_articles_by_their_visible_comments(client, board):
     first, second, third = PostFactory.create_batch(3)
     CommentFactory(post=first, body="소포가 늦게 왔어요")
+    CommentFactory(post=first, body="저도 소포 기다려요")  # two matches: still one result
     removed = CommentFactory(post=third, body="소포 분실")
     CommentFactory(post=second, body="감사합니다")
+    # The second article keeps a visible comment, so only the removal hides this one.
+    removed_beside_visible = CommentFactory(post=second, body="소포 받았어요")
     from board import services
     from tests.factories import UserFactory
 
-    services.remove_comment(removed, by=UserFactory(is_superuser=True))
+    admin = UserFactory(is_superuser=True)
+    services.remove_comment(removed, by=admin)
+    services.remove_comment(removed_beside_visible, by=admin)
 
     assert numbers(client.get("/", {"q": "소포", "target": "comment"})) == ["1"]
 
@@ -358,3 +363,114 @@ def test_parallel_searches_from_one_address_are_all_counted(settings):
         thread.join()
 
     assert SearchRate.objects.get(address="10.0.0.9").count == 80
+
+
+def test_a_search_over_two_limits_waits_for_the_later_of_their_windows(
+    board, settings, monkeypatch
+):
+    # Windows of 7 and 10 seconds end at different times: at 1209 the 7-second window (from
+    # 1204) ends in 2 seconds, the 10-second one (from 1200) in 1.
+    settings.SEARCH_RATE_LIMITS = [(7, 1), (10, 1)]
+    clock = Clock(1209)
+    monkeypatch.setattr(search, "time", clock)
+    PostFactory(title="우체국 소식")
+    client = Client(REMOTE_ADDR="10.0.0.3")
+
+    assert client.get("/", {"q": "우체국", "target": "title"}).status_code == 200
+    refused = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
+
+
+def test_an_address_starting_a_new_window_clears_every_expired_count(board, settings, monkeypatch):
+    settings.SEARCH_RATE_LIMITS = [(10, 5), (60, 5)]
+    clock = Clock(1200)
+    monkeypatch.setattr(search, "time", clock)
+    PostFactory(title="우체국 소식")
+    for address in ("10.0.0.4", "10.0.0.5"):
+        Client(REMOTE_ADDR=address).get("/", {"q": "우체국", "target": "title"})
+    client = Client(REMOTE_ADDR="10.0.0.4")
+    clock.now = 1250
+    client.get("/", {"q": "우체국", "target": "title"})  # same minute: nothing expires
+    assert SearchRate.objects.count() == 5
+
+    clock.now = 1320  # a new minute for 10.0.0.4: the counts from 1200 are over
+    client.get("/", {"q": "우체국", "target": "title"})
+
+    assert sorted(SearchRate.objects.values_list("seconds", "start")) == [(10, 1320), (60, 1320)]
+
+
+@pytest.mark.parametrize(("elapsed", "status"), [(0.5, 200), (1.5, 503)])
+def test_a_sqlite_search_stops_only_once_its_time_is_up(
+    client, board, settings, monkeypatch, elapsed, status
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's statement timeout is tested above")
+    settings.SEARCH_STATEMENT_TIMEOUT_MS = 1000
+    monkeypatch.setattr(search, "PROGRESS_STEPS", 1)
+    calls = []
+
+    def monotonic():  # the search starts at 100 s, and every later look is `elapsed` on
+        calls.append(None)
+        return 100.0 if len(calls) == 1 else 100.0 + elapsed
+
+    monkeypatch.setattr(search, "monotonic", monotonic)
+    PostFactory.create_batch(3, title="우체국 소식")
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == status
+    assert len(numbers(response)) == (3 if status == 200 else 0)
+
+
+def test_search_finds_only_this_boards_articles(client, board):
+    PostFactory(title="우체국 소식", board=BoardFactory())
+    PostFactory(title="우체국 이야기")
+
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert [r["title"] for r in listing_rows(soup(response))] == ["우체국 이야기"]
+
+
+def test_going_back_to_newer_results_also_searches_one_window_at_a_time(client, board, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    for n in range(1, 31):
+        PostFactory(title="우체국 특종" if n in (1, 10, 28) else "평범한 글")
+
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))
+    assert numbers_of(page) == ["28"]  # positions 21-30
+    for _ in range(2):  # positions 11-20, then 1-10
+        page = soup(client.get("/" + page.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(page) == ["10", "1"]
+
+    newer = soup(client.get("/" + page.select_one('nav.pagination [rel="prev"]')["href"]))
+
+    assert numbers_of(newer) == []  # positions 11-20 again, not beyond
+    older = soup(client.get("/" + newer.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(older) == ["10", "1"]  # and back: positions 1-10
+    newest = soup(client.get("/" + newer.select_one('nav.pagination [rel="prev"]')["href"]))
+    assert numbers_of(newest) == ["28"]
+    assert newest.select_one('nav.pagination [rel="prev"]') is None  # nothing newer
+
+
+def test_a_search_that_finds_nothing_takes_no_extra_query_on_postgresql(
+    client, board, django_assert_num_queries
+):
+    PostFactory.create_batch(3, title="우체국 소식")
+    client.get("/", {"q": "없는 말", "target": "title_body"})
+    # As above; where the window holds no match, SQLite reads the top position in a query of
+    # its own, while PostgreSQL already has it from the statement that set the timeout.
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(3 + 3 * postgresql + (not postgresql)):
+        response = client.get("/", {"q": "없는 말", "target": "title_body"})
+    assert numbers(response) == []
+
+
+def test_searching_a_board_without_articles_finds_nothing_calmly(client, board):
+    response = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert response.status_code == 200
+    assert numbers(response) == []
+    assert soup(response).select_one('nav.pagination [rel="next"]') is None
