@@ -204,16 +204,22 @@ def remove_post(post, *, by):
         Post.objects.filter(
             board_id=post.board_id, seq__gt=post.seq, seq__lte=start + models.BLOCK
         ).update(seq=F("seq") - 1)
-        blocks = ListingBlock.objects.filter(board_id=post.board_id)
-        blocks.filter(start=start).update(count=F("count") - 1)
-        blocks.filter(start__gt=start).update(below=F("below") - 1)
-        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") - 1)
+        _count_in_block(post.board_id, start, -1)
         _refresh_top(post.board_id)
     post.is_removed, post.removed_by, post.seq = True, by, None
     if post.number is None:  # it was waiting for its time: the schedule loses it
         _refresh_schedule(post.board_id)
     record(by, post, _("글 삭제"))
     return True
+
+
+def _count_in_block(board_id, start, delta):
+    """One listed post more (+1) or fewer (-1) in the block at ``start``: its count, the
+    ``below`` of every higher block and the board's total change together."""
+    blocks = ListingBlock.objects.filter(board_id=board_id)
+    blocks.filter(start=start).update(count=F("count") + delta)
+    blocks.filter(start__gt=start).update(below=F("below") + delta)
+    Board.objects.filter(pk=board_id).update(post_count=F("post_count") + delta)
 
 
 def _ensure_block(board_id, start):
@@ -254,10 +260,7 @@ def restore_post(post, *, by):
         seq = below + 1 if below is not None else start + 1
         in_block.filter(seq__gte=seq).update(seq=F("seq") + 1)
         _ensure_block(post.board_id, start)
-        blocks = ListingBlock.objects.filter(board_id=post.board_id)
-        blocks.filter(start=start).update(count=F("count") + 1)
-        blocks.filter(start__gt=start).update(below=F("below") + 1)
-        Board.objects.filter(pk=post.board_id).update(post_count=F("post_count") + 1)
+        _count_in_block(post.board_id, start, +1)
     Post.objects.filter(pk=post.pk).update(
         is_removed=False, removed_by=None, removed_at=None, seq=seq
     )

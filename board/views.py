@@ -218,7 +218,7 @@ def media_file(request, path):
     if image is None:
         raise Http404
     post = image.post
-    public = post.is_listed and not post.is_removed
+    public = post.is_listed  # removal takes an article out of the listing
     if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
         raise Http404
     try:
@@ -291,7 +291,7 @@ def moderation_view(request, pk, *, action):
     if not allowed:
         raise PermissionDenied
     post = comment.post
-    shown = (post.is_listed and not post.is_removed) or request.user.is_staff
+    shown = post.is_listed or request.user.is_staff
     # The way back: the comment on its article, or the listing when the article is hidden
     # (its preview address would name it to a reader).
     back = safe_next(request, comment.get_absolute_url() if shown else reverse("board:post-list"))
