@@ -46,7 +46,7 @@ def listing_context(board, page, rows, current=None):
     return {
         "board": board,
         "search_form": SearchForm(),
-        "rows_html": listing.render_rows(rows.notices, rows.page, page, current),
+        "rows": rows,
         "page": page,
         "list_url": board.get_page_url(page),
         "current": current,
@@ -71,7 +71,6 @@ def search_results(request, board):
     form = SearchForm(request.GET)
     context = {"board": board, "search_form": form, "page": 1}
     if not form.is_valid() or not form.cleaned_data["q"]:
-        context["rows_html"] = listing.render_rows([], [], 1)  # the empty table
         if form.errors:
             context["search_error"] = next(iter(form.errors.values()))[0]
             return render(request, "board/search.html", context, status=400)
@@ -95,15 +94,12 @@ def search_results(request, board):
         )
         return search_refused(request, context, message, status=503)
     back = results.url(**({"before": data["before"]} if data["before"] else {}))
-    context.update(
-        results=results,
-        rows_html=listing.render_rows([], results.rows, 1, query=back),
-    )
+    context.update(results=results, back_query=back)
     return render(request, "board/search.html", context)
 
 
 def search_refused(request, context, message, status):
-    context.update(rows_html=listing.render_rows([], [], 1), search_error=message)
+    context.update(search_error=message)
     return render(request, "board/search.html", context, status=status)
 
 
@@ -115,7 +111,7 @@ def viewed_numbers(request):
 def public_post(number):
     return get_object_or_404(
         Post.objects.select_related("board", "author")
-        .annotate(author_is_staff=F("author__user__is_staff"))
+        .annotate(author_name=F("author__name"), author_is_staff=F("author__user__is_staff"))
         .listed()
         .with_rank(),
         board__slug=settings.BOARD_SLUG,
@@ -134,6 +130,8 @@ def article_context(request, post, form=None):
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = list(
         post.comments.select_related("author", "removed_by").annotate(
+            author_name=F("author__name"),
+            removed_by_name=F("removed_by__username"),
             author_is_staff=F("author__user__is_staff"),
             author_is_moderator=is_moderator("author__user"),
         )
@@ -197,7 +195,9 @@ def post_preview(request, pk):
     """Staff see an article before its time, or after its removal; nothing is counted."""
     if not request.user.has_perm("board.view_post"):
         raise PermissionDenied
-    post = get_object_or_404(Post.objects.select_related("board", "author"), pk=pk)
+    post = get_object_or_404(
+        Post.objects.select_related("board").annotate(author_name=F("author__name")), pk=pk
+    )
     board = post.board
     context = listing_context(board, 1, listing.fetch_rows(board, 1))
     context.update(
