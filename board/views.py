@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from PIL import Image as PILImage
 
-from . import feeds, limits, listing, search, services
-from .auth import is_moderator
+from . import feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post, PostImage
 
@@ -109,14 +108,11 @@ def viewed_numbers(request):
 
 
 def public_post(number):
-    return get_object_or_404(
-        Post.objects.select_related("board", "author")
-        .annotate(author_name=F("author__name"), author_is_staff=F("author__user__is_staff"))
-        .listed()
-        .with_rank(),
-        board__slug=settings.BOARD_SLUG,
-        number=number,
-    )
+    """The listed article ``number`` of the board, or 404 (board.reading: no ORM compiling)."""
+    post = reading.article(settings.BOARD_SLUG, number)
+    if post is None:
+        raise Http404
+    return post
 
 
 def article_context(request, post, form=None):
@@ -128,14 +124,7 @@ def article_context(request, post, form=None):
         page = board.page_of(post.rank)
     rows = listing.fetch_rows(board, page, around=post.seq)
     # The authors' staff and moderator marks come in the same query as the comments.
-    comments = list(
-        post.comments.select_related("author", "removed_by").annotate(
-            author_name=F("author__name"),
-            removed_by_name=F("removed_by__username"),
-            author_is_staff=F("author__user__is_staff"),
-            author_is_moderator=is_moderator("author__user"),
-        )
-    )
+    comments = reading.comments(post.pk)
     user = request.user
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
