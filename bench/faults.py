@@ -6,90 +6,34 @@ response must be stored exactly once and the view counts must match the views se
     .venv/bin/python bench/faults.py                       # 64 clients, 60 s a run (make bench)
     .venv/bin/python bench/faults.py --clients 16 --duration 6 --modes none,kill-worker
 
-It starts its own throwaway PostgreSQL cluster (fsync off: the figures are about correctness
-under faults, not durability) and its own server; traffic goes to 127.0.0.1 only.
+It starts its own throwaway PostgreSQL cluster (bench/cluster.py; fsync off: the figures are
+about correctness under faults, not durability) and its own server; traffic goes to 127.0.0.1
+only.
 """
 
 import argparse
-import contextlib
-import http.client
-import http.cookiejar
 import os
 import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
+from bench.cluster import Cluster, free_port  # noqa: E402 (after the path, run as a script)
+from bench.fault_traffic import Tally, worker  # noqa: E402
+
 MODES = ["none", "kill-worker", "restart-db"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(args, **kwargs):
-    if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, cwd="/", check=True, capture_output=True, **kwargs)
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster that can be restarted mid-run."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="postbbs-faults-pg."))
-        self.port = free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        as_postgres(
-            [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A",
-             "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
-        )  # fmt: skip
-        self.start()
-        subprocess.run(
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-             "postgres", "board"],
-            check=True,
-        )  # fmt: skip
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/board"
-
-    def start(self):
-        options = (
-            f"-k {self.dir} -h 127.0.0.1 -p {self.port} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        as_postgres(
-            [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-l",
-             str(self.dir / "server.log"), "-w", "-t", "30", "-o", options, "start"]
-        )  # fmt: skip
-
-    def stop(self):
-        as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w",
-                     "stop"])  # fmt: skip
-
-    def remove(self):
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def site_env(database_url, tmp):
@@ -143,133 +87,6 @@ def sql(database_url, query, params=()):
         return conn.execute(query, params).fetchall()
 
 
-@dataclass
-class Tally:
-    statuses: Counter = field(default_factory=Counter)
-    errors: Counter = field(default_factory=Counter)
-    comments_ok: list = field(default_factory=list)  # bodies answered with success
-    comments_unknown: list = field(default_factory=list)  # no answer: stored or not
-    views_ok: Counter = field(default_factory=Counter)  # new-visitor views answered 200
-    views_unknown: Counter = field(default_factory=Counter)
-    requests: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class Client:
-    def __init__(self, base, session_key=None):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirect]
-        self.opener = urllib.request.build_opener(*handlers)
-        if session_key:
-            self.set_cookie("sessionid", session_key)
-
-    def set_cookie(self, name, value):
-        self.jar.set_cookie(
-            http.cookiejar.Cookie(
-                0, name, value, None, False, "127.0.0.1", False, False, "/", True, False,
-                None, False, None, None, {},
-            )
-        )  # fmt: skip
-
-    def cookie(self, name):
-        return next((c.value for c in self.jar if c.name == name), None)
-
-    def request(self, path, data=None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        headers = {"User-Agent": UA}
-        if data is not None:
-            headers["Referer"] = self.base + path
-        req = urllib.request.Request(self.base + path, data=body, headers=headers)
-        try:
-            with self.opener.open(req, timeout=30) as response:
-                response.read()
-                return response.status
-        except urllib.error.HTTPError as error:
-            error.read()
-            return error.code
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def worker(n, base, session_key, numbers, stop_at, tally, rng):
-    reader = Client(base, session_key)
-    seen = set()  # articles this signed-in reader has viewed: its first view counts
-    last_comment = 0.0
-    sent = 0
-    while time.monotonic() < stop_at:
-        roll = rng.random()
-        number = rng.choice(numbers)
-        outcome = None
-        kind = None
-        first_look = False
-        try:
-            if roll < 0.35:
-                kind = "listing"
-                outcome = reader.request(f"/?page={rng.randint(1, 2)}")
-            elif roll < 0.80:
-                kind = "view"
-                visitor = Client(base)  # a new visitor: this view must count once
-                outcome = visitor.request(f"/{number}/")
-                again = visitor.request(f"/{number}/")  # and coming back must not
-                with tally.lock:
-                    tally.statuses[again] += 1
-                    tally.requests += 1
-            elif time.monotonic() - last_comment > 11:  # the limit is one per 10 s
-                kind = "comment"
-                sent += 1
-                body = f"부하 시험 댓글 {n}-{sent}-{secrets.token_hex(4)}"
-                first_look = number not in seen
-                seen.add(number)
-                page = reader.request(f"/{number}/")  # the page, for its CSRF cookie
-                with tally.lock:
-                    tally.requests += 1
-                    tally.statuses[page] += 1
-                    if first_look:
-                        first_look = False
-                        if page == 200:
-                            tally.views_ok[number] += 1
-                        else:
-                            tally.views_unknown[number] += 1
-                outcome = reader.request(
-                    f"/{number}/comments/",
-                    {"body": body, "csrfmiddlewaretoken": reader.cookie("csrftoken") or ""},
-                )
-                last_comment = time.monotonic()
-            else:
-                kind = "listing"
-                outcome = reader.request("/")
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-            # No answer (a killed worker's connections): the request may or may not have run.
-            with tally.lock:
-                tally.errors[type(error).__name__] += 1
-                tally.requests += 1
-                if kind == "view":
-                    tally.views_unknown[number] += 1
-                elif kind == "comment":
-                    tally.comments_unknown.append(body)
-                    if first_look:  # the page itself went unanswered
-                        tally.views_unknown[number] += 1
-            time.sleep(0.05)
-            continue
-        with tally.lock:
-            tally.requests += 1
-            tally.statuses[outcome] += 1
-            if kind == "view":
-                if outcome == 200:
-                    tally.views_ok[number] += 1
-                elif outcome >= 500:
-                    tally.views_unknown[number] += 1
-            elif kind == "comment":
-                if outcome == 302:
-                    tally.comments_ok.append(body)
-                elif outcome >= 500:
-                    tally.comments_unknown.append(body)
-
-
 def start_server(env, port, workers, threads):
     from postbbs.serve import command
 
@@ -314,9 +131,11 @@ def worker_pids(server):
 def run(mode, *, clients=64, duration=60, workers=2, threads=8, seed=1, out=print):
     """One run; returns a dict of figures and the list of problems found (empty = passed)."""
     tmp = Path(tempfile.mkdtemp(prefix="postbbs-faults."))
-    cluster = Cluster()
+    # Room for the clients' connections and the workers' across a restart.
+    cluster = Cluster("board", settings={"max_connections": 200}, prefix="postbbs-faults-pg.")
     server = None
     try:
+        cluster.create()  # in the try: a half-made cluster is removed too
         env = site_env(cluster.url, tmp)
         sessions = prepare(env, clients)
         rows = sql(cluster.url, "SELECT number, views FROM board_post ORDER BY number")

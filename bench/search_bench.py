@@ -12,6 +12,10 @@ windows and as it runs now.
 
 from urllib.parse import urlencode
 
+from bench.common import Page
+from bench.inprocess import measure_in_process
+from bench.report import ms
+
 TARGET = 25  # × the listing page's median
 REQUESTS = 100  # timed requests per search at most (run.py's --requests if lower)
 ABSENT = "찾을 수 없는 말"  # matches nothing: the whole window is read, the worst case
@@ -43,7 +47,7 @@ def search_path(q, target, before=None):
     return "/?" + urlencode(params)
 
 
-def pages(page_class):
+def pages():
     """The listing page (the reference) and one page per search."""
     from board import services
     from board.models import Post
@@ -51,20 +55,20 @@ def pages(page_class):
     board = services.default_board()
     top = Post.objects.filter(board=board).listed().order_by("-seq").values("seq")[0]["seq"]
     deep = top // 2
-    found = [page_class("listing", "listing, page 1", "/", ["/"])]
+    found = [Page("listing", "listing, page 1", "/", ["/"])]
     for i, (label, q, target, is_deep) in enumerate(SEARCHES):
         path = search_path(q, target, deep if is_deep else None)
         shown = f"q={q} target={target}" + (f" before={deep}" if is_deep else "")
-        found.append(page_class(f"search{i}", label, shown, [path]))
+        found.append(Page(f"search{i}", label, shown, [path]))
     return found
 
 
-def measure(args, warmup, measure_in_process, page_class):
+def measure(args, warmup):
     """Time the searches in turns with the listing page; return the Markdown section."""
     from board import search
 
     requests = min(args.requests, REQUESTS)
-    found = pages(page_class)
+    found = pages()
     print(f"\n== search: {len(found) - 1} searches, {requests} requests each", flush=True)
     measure_in_process(found, requests, min(warmup, 10), args.page_budget)
     return table(found, search.WINDOW) + explain()
@@ -98,12 +102,6 @@ def table(found, window):
     verdict = "**met**" if worst <= TARGET else "**missed**"
     lines += ["", f"Slowest search / listing = {worst:.1f} ≤ {TARGET}: {verdict}", ""]
     return "\n".join(lines)
-
-
-def ms(value):
-    if value is None:
-        return "—"
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
 def explain():

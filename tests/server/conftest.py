@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.cluster import free_port, pg_bin
 from postbbs.serve import command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +37,6 @@ def production_environ(**overrides):
 
 
 TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "CACHE_URL", "REDIS_URL"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Database:
@@ -147,6 +142,15 @@ def start_server():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def postgres_binaries():
+    """PostgreSQL's server binaries (PG_BIN), for the tests that start their own cluster."""
+    if not (pg_bin() / "pg_ctl").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL's server binaries are missing; .ci/run installs them")
+        pytest.skip("PostgreSQL's server binaries are not installed")
 
 
 @pytest.fixture

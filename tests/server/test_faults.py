@@ -1,20 +1,11 @@
 """The short version of bench/faults.py: concurrent clients on the production server and
 PostgreSQL, with no fault, with a worker killed, and with PostgreSQL restarted mid-run."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from bench import faults
 
-
-@pytest.fixture(autouse=True)
-def postgres_binaries():
-    if not (Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")) / "pg_ctl").exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL's server binaries are missing; .ci/run installs them")
-        pytest.skip("PostgreSQL's server binaries are not installed")
+pytestmark = pytest.mark.usefixtures("postgres_binaries")
 
 
 @pytest.mark.parametrize("mode", faults.MODES)
