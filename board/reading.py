@@ -26,6 +26,8 @@ POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
 POST_FIELDS += columns(Post, "views", "comment_count", "has_image", "is_notice", "is_removed")
+BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
+
 # The listed article ``number`` of the board ``slug``, its board, its author's name and staff
 # mark, and its rank (1 = oldest listed): its position less its block's start, plus the listed
 # posts below the block (a seek on the block index, as Post.objects.with_rank()).
@@ -77,6 +79,22 @@ def aware(value):
     return value
 
 
+def board(slug):
+    """The board ``slug`` (Board.DoesNotExist if there is none): one query, on every listing."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOARD_SQL, [slug])
+        found = cursor.fetchone()
+    if found is None:
+        raise Board.DoesNotExist(slug)
+    return _board(found)
+
+
+def _board(values):
+    board = Board.from_db(connection.alias, BOARD_FIELDS, values)
+    board.next_publish_at = aware(board.next_publish_at)
+    return board
+
+
 def article(slug, number):
     """The listed article ``number`` of board ``slug`` with its board, or None: one query."""
     with connection.cursor() as cursor:
@@ -85,8 +103,7 @@ def article(slug, number):
     if found is None:
         return None
     split = len(BOARD_FIELDS)
-    board = Board.from_db(connection.alias, BOARD_FIELDS, found[:split])
-    board.next_publish_at = aware(board.next_publish_at)
+    board = _board(found[:split])
     post = Post.from_db(connection.alias, POST_FIELDS, found[split : split + len(POST_FIELDS)])
     post.published_at = aware(post.published_at)
     # SQLite's 0 and 1, as the ORM's converters would give them.

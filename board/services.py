@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, models
+from . import content, models, reading
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
 from .models import Author, Board, Comment, ListingBlock, Post
 
@@ -28,7 +28,7 @@ CRAWLER_RE = re.compile(
 
 
 def default_board():
-    return Board.objects.get(slug=settings.BOARD_SLUG)
+    return reading.board(settings.BOARD_SLUG)
 
 
 def record(user, obj, message):

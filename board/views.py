@@ -44,7 +44,6 @@ def listing_context(board, page, rows, current=None):
     """The context of one listing query's rows: pinned notices, then the page's rows."""
     return {
         "board": board,
-        "search_form": SearchForm(),
         "rows": rows,
         "page": page,
         "list_url": board.get_page_url(page),
@@ -68,7 +67,12 @@ def post_list(request):
 
 def search_results(request, board):
     form = SearchForm(request.GET)
-    context = {"board": board, "search_form": form, "page": 1}
+    context = {
+        "board": board,
+        "page": 1,
+        "search_q": request.GET.get("q", ""),
+        "search_target": request.GET.get("target", ""),
+    }
     if not form.is_valid() or not form.cleaned_data["q"]:
         if form.errors:
             context["search_error"] = next(iter(form.errors.values()))[0]
@@ -130,8 +134,8 @@ def article_context(request, post, form=None):
     for comment in comments:
         comment.removable = services.can_remove(user, comment)
     context = listing_context(board, page, rows, current=post)
-    back = SearchForm(request.GET)
-    if request.GET.get("q") and back.is_valid() and back.cleaned_data["q"]:
+    back = SearchForm(request.GET) if request.GET.get("q") else None
+    if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
         context["list_url"] = f"{reverse('board:post-list')}?{urlencode(keep)}"
     canonical = request.build_absolute_uri(post.get_absolute_url())
