@@ -1,9 +1,14 @@
 """The Jinja2 environment of the reader pages (the admin keeps Django's templates).
 
 Django's own Jinja2 backend with the few helpers the pages use, rather than django-jinja: see
-the note beside jinja2 in pyproject.toml. Translations go through Django's gettext, so the
-reader's language (LocaleMiddleware) applies, and through the newstyle ``_()`` call: the
-translation is trusted markup and every ``%(name)s`` value in it is escaped.
+the note beside jinja2 in pyproject.toml.
+
+Translations: ``_("…", name=value)``, ``gettext`` and ``ngettext`` look the string up in the
+catalogue of the reader's language (LocaleMiddleware's), taken once per page by the context
+processor ``translations`` (a page has some forty strings; Django's ``gettext`` looks the
+language up again for each). As Jinja2's newstyle gettext does, the translation is trusted
+markup and every ``%(name)s`` value put into it is escaped. ``manage.py makemessages`` finds
+these calls (board/management/commands/makemessages.py).
 """
 
 from datetime import timedelta
@@ -17,11 +22,34 @@ from django.utils import dateformat, timezone, translation
 from django.utils.html import escape
 from django.utils.http import urlencode as urlencode_query
 from django.utils.safestring import SafeString
-from jinja2 import Environment, Undefined
+from django.utils.translation import trans_real
+from jinja2 import Environment, Undefined, pass_context
+from markupsafe import Markup
 
 from .forms import SearchForm
 
 WINDOW = 10  # page numbers shown at once, in blocks as on Korean boards: 1–10, 11–20, ...
+
+
+def translations(request):
+    """Context processor: the active language's catalogue, for the whole page."""
+    return {"catalog": trans_real.catalog()}
+
+
+def _catalog(context):
+    return context.get("catalog") or trans_real.catalog()
+
+
+@pass_context
+def gettext(context, message, **variables):
+    translated = Markup(_catalog(context).gettext(message))
+    return translated % variables if variables else translated
+
+
+@pass_context
+def ngettext(context, singular, plural, number, **variables):
+    translated = Markup(_catalog(context).ngettext(singular, plural, number))
+    return translated % {"num": number, **variables}
 
 
 def url(name, *args, **kwargs):
@@ -82,9 +110,27 @@ def minutes(duration):
     return round(duration.total_seconds() / 60) if duration else 0
 
 
+@lru_cache
 def languages():
     """The switcher's languages: code and own name, in the settings' order."""
     return [translation.get_language_info(code) for code, _name in settings.LANGUAGES]
+
+
+@pass_context
+def search_fields(context):
+    """The search box's labels and choices (board.forms.SearchForm's), in the page's language."""
+    return _search_fields(_catalog(context))
+
+
+@lru_cache(maxsize=16)
+def _search_fields(catalog):
+    fields = SearchForm.base_fields
+    with translation.override(catalog.language()):
+        return {
+            "target_label": str(fields["target"].label),
+            "q_label": str(fields["q"].label),
+            "targets": [(value, str(label)) for value, label in fields["target"].choices],
+        }
 
 
 def page_links(board, page):
@@ -104,25 +150,21 @@ def page_links(board, page):
 
 
 def environment(**options):
-    options.setdefault("extensions", []).append("jinja2.ext.i18n")
     # Missing values render as nothing in every mode (Django's backend shows them in DEBUG).
     options["undefined"] = Undefined
     env = Environment(**options)
-    env.install_gettext_callables(
-        translation.gettext,
-        translation.ngettext,
-        newstyle=True,
-        pgettext=translation.pgettext,
-        npgettext=translation.npgettext,
-    )
     env.globals.update(
+        _=gettext,
+        gettext=gettext,
+        ngettext=ngettext,
         static=static,
         url=url,
         query=query,
         languages=languages,
         get_language=translation.get_language,
         page_links=page_links,
-        search_fields=SearchForm.base_fields,
+        current_timezone=timezone.get_current_timezone,
+        search_fields=search_fields,
         new_since=new_since,
     )
     env.filters.update(

@@ -362,9 +362,13 @@ def signup(request):
 
 
 def complete_signup(request, form, reservation):
+    # The password is hashed (the slow part, on purpose) before the transaction: on SQLite the
+    # write lock is taken at BEGIN, and parallel sign-ups would queue behind each hash.
     try:
+        user = form.save(commit=False)
         with transaction.atomic():
-            user = form.save()
+            user.save()
+            form.save_m2m()
     except IntegrityError:
         # Another sign-up took the name between this form's check and its save.
         limits.release_signup(reservation)

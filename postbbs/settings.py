@@ -66,6 +66,7 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "board.templating.environment",
             "context_processors": [
+                "board.templating.translations",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
