@@ -315,8 +315,12 @@ class Comment(models.Model):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
 
     @property
+    def author_user_id(self):
+        return self.author.user_id
+
+    @property
     def removed_by_author(self):
-        return self.removed_by_id is not None and self.removed_by_id == self.author.user_id
+        return self.removed_by_id is not None and self.removed_by_id == self.author_user_id
 
 
 class SignupRecord(models.Model):

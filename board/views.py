@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from PIL import Image as PILImage
 
-from . import feeds, limits, listing, search, services
-from .auth import is_moderator
+from . import feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Comment, Post, PostImage
 
@@ -45,8 +44,7 @@ def listing_context(board, page, rows, current=None):
     """The context of one listing query's rows: pinned notices, then the page's rows."""
     return {
         "board": board,
-        "search_form": SearchForm(),
-        "rows_html": listing.render_rows(rows.notices, rows.page, page, current),
+        "rows": rows,
         "page": page,
         "list_url": board.get_page_url(page),
         "current": current,
@@ -69,9 +67,13 @@ def post_list(request):
 
 def search_results(request, board):
     form = SearchForm(request.GET)
-    context = {"board": board, "search_form": form, "page": 1}
+    context = {
+        "board": board,
+        "page": 1,
+        "search_q": request.GET.get("q", ""),
+        "search_target": request.GET.get("target", ""),
+    }
     if not form.is_valid() or not form.cleaned_data["q"]:
-        context["rows_html"] = listing.render_rows([], [], 1)  # the empty table
         if form.errors:
             context["search_error"] = next(iter(form.errors.values()))[0]
             return render(request, "board/search.html", context, status=400)
@@ -95,15 +97,12 @@ def search_results(request, board):
         )
         return search_refused(request, context, message, status=503)
     back = results.url(**({"before": data["before"]} if data["before"] else {}))
-    context.update(
-        results=results,
-        rows_html=listing.render_rows([], results.rows, 1, query=back),
-    )
+    context.update(results=results, back_query=back)
     return render(request, "board/search.html", context)
 
 
 def search_refused(request, context, message, status):
-    context.update(rows_html=listing.render_rows([], [], 1), search_error=message)
+    context.update(search_error=message)
     return render(request, "board/search.html", context, status=status)
 
 
@@ -113,14 +112,11 @@ def viewed_numbers(request):
 
 
 def public_post(number):
-    return get_object_or_404(
-        Post.objects.select_related("board", "author")
-        .annotate(author_is_staff=F("author__user__is_staff"))
-        .listed()
-        .with_rank(),
-        board__slug=settings.BOARD_SLUG,
-        number=number,
-    )
+    """The listed article ``number`` of the board, or 404 (board.reading: no ORM compiling)."""
+    post = reading.article(settings.BOARD_SLUG, number)
+    if post is None:
+        raise Http404
+    return post
 
 
 def article_context(request, post, form=None):
@@ -132,19 +128,14 @@ def article_context(request, post, form=None):
         page = board.page_of(post.rank)
     rows = listing.fetch_rows(board, page, around=post.seq)
     # The authors' staff and moderator marks come in the same query as the comments.
-    comments = list(
-        post.comments.select_related("author", "removed_by").annotate(
-            author_is_staff=F("author__user__is_staff"),
-            author_is_moderator=is_moderator("author__user"),
-        )
-    )
+    comments = reading.comments(post.pk)
     user = request.user
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
         comment.removable = services.can_remove(user, comment)
     context = listing_context(board, page, rows, current=post)
-    back = SearchForm(request.GET)
-    if request.GET.get("q") and back.is_valid() and back.cleaned_data["q"]:
+    back = SearchForm(request.GET) if request.GET.get("q") else None
+    if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
         context["list_url"] = f"{reverse('board:post-list')}?{urlencode(keep)}"
     canonical = request.build_absolute_uri(post.get_absolute_url())
@@ -197,7 +188,9 @@ def post_preview(request, pk):
     """Staff see an article before its time, or after its removal; nothing is counted."""
     if not request.user.has_perm("board.view_post"):
         raise PermissionDenied
-    post = get_object_or_404(Post.objects.select_related("board", "author"), pk=pk)
+    post = get_object_or_404(
+        Post.objects.select_related("board").annotate(author_name=F("author__name")), pk=pk
+    )
     board = post.board
     context = listing_context(board, 1, listing.fetch_rows(board, 1))
     context.update(
@@ -369,9 +362,13 @@ def signup(request):
 
 
 def complete_signup(request, form, reservation):
+    # The password is hashed (the slow part, on purpose) before the transaction: on SQLite the
+    # write lock is taken at BEGIN, and parallel sign-ups would queue behind each hash.
     try:
+        user = form.save(commit=False)
         with transaction.atomic():
-            user = form.save()
+            user.save()
+            form.save_m2m()
     except IntegrityError:
         # Another sign-up took the name between this form's check and its save.
         limits.release_signup(reservation)

@@ -57,8 +57,25 @@ ROOT_URLCONF = "postbbs.urls"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The reader pages (templates/): Jinja2, through Django's own backend. Listed first, so
+        # the error pages and the login and password pages of django.contrib.auth come from
+        # here too.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "board.templating.environment",
+            "context_processors": [
+                "board.templating.translations",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+    {
+        # The admin's templates, from the apps.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -490,6 +490,28 @@ def test_the_sign_up_limit_is_a_sliding_hour_not_a_clock_hour(board, monkeypatch
     assert sign_up("late3").status_code == 302
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_hashes_its_password_before_taking_the_write_lock(monkeypatch):
+    """Hashing is slow on purpose; inside the transaction (on SQLite the write lock is taken at
+    BEGIN) parallel sign-ups queued behind each other's hashes until one gave up."""
+    from django.contrib.auth import base_user
+    from django.db import connection
+
+    from tests.factories import BoardFactory
+
+    BoardFactory()
+    in_transaction = []
+    original = base_user.make_password
+
+    def watched(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(base_user, "make_password", watched)
+    assert sign_up("hasher").status_code == 302
+    assert in_transaction == [False]
+
+
 def test_a_failed_sign_up_gives_its_place_back(board, monkeypatch):
     from django.contrib.auth.forms import UserCreationForm
 

@@ -97,7 +97,29 @@ def test_every_interface_string_has_an_english_translation(tmp_path):
     fuzzy = [e.msgid for e in fresh.fuzzy_entries()]
     assert untranslated == [], "run makemessages -l en and translate these"
     assert fuzzy == []
+    # Every string of the catalogue is still found in the sources: none hides from extraction
+    # (as a Jinja2 template's would from Django's own template lexer).
+    committed = {e.msgid for e in polib.pofile(str(PO)) if not e.obsolete}
+    assert {e.msgid for e in fresh} == committed
     assert len(fresh.translated_entries()) > 100
+
+
+def test_extraction_reads_jinja2_calls_with_their_lines_and_skips_comments():
+    from board.management.commands.makemessages import templatize
+
+    source = (
+        '<p title="{{ _(\'제목\') }}">\n{# _("주석") #}\n'
+        '{{ _("%(n)s개", n=count) }}{% if ngettext("한 개", "%(num)d개", n) %}x{% endif %}\n'
+        '<b>_("본문")</b>'
+    )
+    code = templatize(source)
+    assert code.count("\n") == source.count("\n")  # locations stay right
+    lines = code.split("\n")
+    assert "_('제목')" in lines[0]
+    assert "주석" not in code  # a template comment is not for translators
+    assert '_("%(n)s개", n=count)' in lines[2]
+    assert 'ngettext("한 개", "%(num)d개", n)' in lines[2]
+    assert "본문" not in code  # text outside tags is the page's, not a string to translate
 
 
 def test_compiled_catalogue_matches_the_translations():

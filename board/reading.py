@@ -1,0 +1,155 @@
+"""An article and its comments as a reader opens them: two constant statements.
+
+The article page is the site's most visited page after the listing. Built with the ORM, its two
+reads cost more to compile (joins, the rank subquery, the moderator flags' EXISTS) than the
+database spends answering them: about half the page's time. As in ``board.listing``, the SQL
+is written once here. The article comes back as a real ``Post`` (``Model.from_db``, as the ORM
+builds it: the body's source and the audit columns are deferred), the comments as rows.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from .models import Board, Post
+
+
+def columns(model, *names):
+    """``names``' columns in the model's field order, the order ``from_db`` expects them."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+
+
+BOARD_FIELDS = columns(Board, "id", "slug", "name", "post_count", "last_number", "top_seq")
+BOARD_FIELDS += columns(Board, "next_publish_at")
+POST_FIELDS = columns(
+    Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
+)
+POST_FIELDS += columns(Post, "views", "comment_count", "has_image", "is_notice", "is_removed")
+BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
+
+# The listed article ``number`` of the board ``slug``, its board, its author's name and staff
+# mark, and its rank (1 = oldest listed): its position less its block's start, plus the listed
+# posts below the block (a seek on the block index, as Post.objects.with_rank()).
+ARTICLE_SQL = f"""
+SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
+       {", ".join(f"p.{name}" for name in POST_FIELDS)},
+       a.name, u.is_staff,
+       p.seq + (SELECT k.below - k.start FROM board_listingblock k
+                WHERE k.board_id = p.board_id AND k.start < p.seq
+                ORDER BY k.start DESC LIMIT 1)
+FROM board_board b
+JOIN board_post p ON p.board_id = b.id
+JOIN board_author a ON a.id = p.author_id
+LEFT JOIN auth_user u ON u.id = a.user_id
+WHERE b.slug = %s AND p.number = %s AND p.seq IS NOT NULL
+"""
+
+# Whether the user in column ``column`` may moderate comments: directly or through a group
+# (as board.auth.is_moderator).
+MODERATOR_SQL = """(EXISTS (SELECT 1 FROM auth_user_user_permissions up
+    JOIN auth_permission m ON m.id = up.permission_id
+    JOIN django_content_type t ON t.id = m.content_type_id
+    WHERE up.user_id = {column} AND m.codename = 'moderate_comment' AND t.app_label = 'board')
+ OR EXISTS (SELECT 1 FROM auth_user_groups ug
+    JOIN auth_group_permissions gp ON gp.group_id = ug.group_id
+    JOIN auth_permission m ON m.id = gp.permission_id
+    JOIN django_content_type t ON t.id = m.content_type_id
+    WHERE ug.user_id = {column} AND m.codename = 'moderate_comment' AND t.app_label = 'board'))"""
+
+# An article's comments in the order they were written (comment_post_idx), removed ones too
+# (they keep their place), with the author's name, user and marks and the remover's name.
+COMMENTS_SQL = f"""
+SELECT c.id, c.body, c.created_at, c.is_removed, c.removed_at, c.removal_reason,
+       c.removed_by_id, r.username, a.name, a.user_id,
+       COALESCE(u.is_staff, FALSE), {MODERATOR_SQL.format(column="a.user_id")}
+FROM board_comment c
+JOIN board_author a ON a.id = c.author_id
+LEFT JOIN auth_user u ON u.id = a.user_id
+LEFT JOIN auth_user r ON r.id = c.removed_by_id
+WHERE c.post_id = %s
+ORDER BY c.created_at, c.id
+"""
+
+
+def aware(value):
+    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def board(slug):
+    """The board ``slug`` (Board.DoesNotExist if there is none): one query, on every listing."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOARD_SQL, [slug])
+        found = cursor.fetchone()
+    if found is None:
+        raise Board.DoesNotExist(slug)
+    return _board(found)
+
+
+def _board(values):
+    board = Board.from_db(connection.alias, BOARD_FIELDS, values)
+    board.next_publish_at = aware(board.next_publish_at)
+    return board
+
+
+def article(slug, number):
+    """The listed article ``number`` of board ``slug`` with its board, or None: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(ARTICLE_SQL, [slug, number])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    split = len(BOARD_FIELDS)
+    board = _board(found[:split])
+    post = Post.from_db(connection.alias, POST_FIELDS, found[split : split + len(POST_FIELDS)])
+    post.published_at = aware(post.published_at)
+    # SQLite's 0 and 1, as the ORM's converters would give them.
+    post.has_image, post.is_notice = bool(post.has_image), bool(post.is_notice)
+    post.is_removed = bool(post.is_removed)
+    post.board = board
+    post.author_name, staff, post.rank = found[split + len(POST_FIELDS) :]
+    post.author_is_staff = bool(staff)
+    return post
+
+
+@dataclass(slots=True)
+class CommentRow:
+    pk: int
+    body: str
+    created_at: datetime
+    is_removed: bool
+    removed_at: datetime | None
+    removal_reason: str
+    removed_by_id: int | None
+    removed_by_name: str | None
+    author_name: str
+    author_user_id: int | None
+    author_is_staff: bool
+    author_is_moderator: bool
+    removable: bool = False
+
+    @property
+    def removed_by_author(self):
+        """Removed by its own writer (a reader sees "삭제된 댓글"), not by a moderator."""
+        return self.removed_by_id is not None and self.removed_by_id == self.author_user_id
+
+
+def comments(post_id):
+    """The article's comments, oldest first: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(COMMENTS_SQL, [post_id])
+        found = cursor.fetchall()
+    rows = []
+    for values in found:
+        row = CommentRow(*values)
+        row.created_at, row.removed_at = aware(row.created_at), aware(row.removed_at)
+        row.is_removed = bool(row.is_removed)
+        row.author_is_staff, row.author_is_moderator = (
+            bool(row.author_is_staff),
+            bool(row.author_is_moderator),
+        )
+        rows.append(row)
+    return rows
