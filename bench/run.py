@@ -207,6 +207,9 @@ def main(argv=None):
         from bench import removal  # removing and restoring articles, beside a listing page
 
         removal_lines = removal.measure(say)
+        from bench import breakdown  # where the listing's and the article's time goes
+
+        removal_lines += breakdown.measure(pages, say)
         inproc_time = time.monotonic() - t
 
         servers, load_time = [], 0.0
