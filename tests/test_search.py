@@ -474,3 +474,26 @@ def test_searching_a_board_without_articles_finds_nothing_calmly(client, board):
     assert response.status_code == 200
     assert numbers(response) == []
     assert soup(response).select_one('nav.pagination [rel="next"]') is None
+
+
+def test_going_back_to_newer_results_shows_every_match_once_and_stops_at_the_newest(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    monkeypatch.setattr(search, "PAGE", 2)
+    matches = [1, 12, 14, 16, 18, 25, 27, 29]  # a newer window holds more than a page
+    for n in range(1, 31):
+        PostFactory(title="우체국 특종" if n in matches else "평범한 글")
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))
+    while older := page.select_one('nav.pagination [rel="next"]'):
+        page = soup(client.get("/" + older["href"]))
+    assert numbers_of(page) == ["1"]
+
+    shown = []
+    while newer := page.select_one('nav.pagination [rel="prev"]'):
+        page = soup(client.get("/" + newer["href"]))
+        shown.append(numbers_of(page))
+
+    # Page by page back up: none skipped or shown twice, and no empty page past the newest.
+    assert [n for numbers in shown for n in reversed(numbers)] == [str(n) for n in matches[1:]]
+    assert shown[-1] == ["29", "27"]
