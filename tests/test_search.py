@@ -75,6 +75,7 @@ def test_results_page_by_position_and_keep_the_query(client, board):
 
     first = client.get("/", {"q": "공지", "target": "title"})
     assert numbers(first) == [str(n) for n in range(45, 25, -1)]
+    assert soup(first).select_one('nav.pagination [rel="prev"]') is None  # nothing is newer
     older = soup(first).select_one('nav.pagination [rel="next"]')["href"]
     assert "q=%EA%B3%B5%EC%A7%80" in older
     assert "target=title" in older
