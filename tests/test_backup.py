@@ -279,3 +279,12 @@ def test_pg_dump_and_pg_restore_get_the_password_and_their_failure_stops_the_com
     assert "Wrote" not in out.getvalue()
     with pytest.raises(subprocess.CalledProcessError):
         call_command("restore", str(database), yes=True, stdout=io.StringIO())
+
+
+def test_a_backup_of_another_kind_of_database_is_refused_with_the_reason(tmp_path, monkeypatch):
+    from board import backup
+
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    with pytest.raises(RuntimeError) as refused:
+        backup.backup(tmp_path / "backups", "20260101-000000")
+    assert str(refused.value) == "no backup method for mysql"
