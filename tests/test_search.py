@@ -498,3 +498,21 @@ def test_going_back_to_newer_results_shows_every_match_once_and_stops_at_the_new
     # Page by page back up: none skipped or shown twice, and no empty page past the newest.
     assert [n for numbers in shown for n in reversed(numbers)] == [str(n) for n in matches[1:]]
     assert shown[-1] == ["29", "27"]
+
+
+def test_the_window_just_below_the_newest_match_leads_back_to_it(client, board, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    for n in range(1, 31):
+        PostFactory(title="우체국 특종" if n in (5, 30) else "평범한 글")
+
+    def follow(page, rel):
+        return soup(client.get("/" + page.select_one(f'nav.pagination [rel="{rel}"]')["href"]))
+
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))
+    assert numbers_of(page) == ["30"]
+    page = follow(follow(page, "next"), "prev")  # positions 11-20, then back up: 21-30
+    assert numbers_of(page) == ["30"]
+    below = follow(page, "next")  # the positions under the newest match: nothing there
+
+    assert numbers_of(below) == []
+    assert numbers_of(follow(below, "prev")) == ["30"]
