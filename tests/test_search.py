@@ -516,3 +516,16 @@ def test_the_window_just_below_the_newest_match_leads_back_to_it(client, board, 
 
     assert numbers_of(below) == []
     assert numbers_of(follow(below, "prev")) == ["30"]
+
+
+def test_a_last_page_holding_exactly_a_page_of_matches_offers_nothing_older(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "PAGE", 2)
+    PostFactory(title="평범한 글")
+    PostFactory.create_batch(2, title="우체국 소식")
+
+    page = soup(client.get("/", {"q": "우체국", "target": "title"}))
+
+    assert numbers_of(page) == ["3", "2"]
+    assert page.select_one('nav.pagination [rel="next"]') is None
