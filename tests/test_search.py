@@ -529,3 +529,22 @@ def test_a_last_page_holding_exactly_a_page_of_matches_offers_nothing_older(
 
     assert numbers_of(page) == ["3", "2"]
     assert page.select_one('nav.pagination [rel="next"]') is None
+
+
+def test_a_windowed_search_goes_down_to_the_first_article_and_no_further(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    PostFactory(title="첫 특종")
+    PostFactory.create_batch(9, title="평범한 글")
+
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))  # positions 1-10: all
+    assert numbers_of(page) == ["1"]
+    assert page.select_one('nav.pagination [rel="next"]') is None
+
+    PostFactory(title="평범한 글")
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))  # positions 2-11
+    assert numbers_of(page) == []
+    older = soup(client.get("/" + page.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(older) == ["1"]
+    assert older.select_one('nav.pagination [rel="next"]') is None
