@@ -385,6 +385,22 @@ def test_a_search_over_two_limits_waits_for_the_later_of_their_windows(
     assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
 
 
+def test_the_later_window_decides_the_wait_whatever_the_limits_allow(board, settings, monkeypatch):
+    # As above, but the window ending sooner allows more searches: still the later end counts.
+    settings.SEARCH_RATE_LIMITS = [(7, 1), (10, 6)]
+    monkeypatch.setattr(search, "time", Clock(1209))
+    PostFactory(title="우체국 소식")
+    client = Client(REMOTE_ADDR="10.0.0.4")
+    for _ in range(6):
+        client.get("/", {"q": "우체국", "target": "title"})
+
+    refused = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
+
+
 def test_an_address_starting_a_new_window_clears_every_expired_count(board, settings, monkeypatch):
     settings.SEARCH_RATE_LIMITS = [(10, 5), (60, 5)]
     clock = Clock(1200)
