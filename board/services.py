@@ -148,10 +148,6 @@ def publish_new_post(post):
     return post
 
 
-def create_post(*, board, author, title, body="", **fields):
-    return publish_new_post(Post(board=board, author=author, title=title, body=body, **fields))
-
-
 # What an edit may write: never the counters, the number or the listing state, which other
 # requests change meanwhile with F() updates (a full save would put back stale values).
 EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice"]

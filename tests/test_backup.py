@@ -2,6 +2,7 @@
 
 import io
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -199,3 +200,91 @@ def test_backup_holds_no_session_and_a_restore_logs_everyone_out(tmp_path, clien
     connection.close()
     assert not Session.objects.exists()
     assert Post.objects.count() == 1  # the content itself is all there
+
+
+def test_pg_dump_and_pg_restore_reach_the_sites_server_with_its_credentials(monkeypatch):
+    from types import SimpleNamespace
+
+    from board import backup
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    server = {"NAME": "postbbs", "HOST": "db.internal", "PORT": 5433, "USER": "bbs"}
+    monkeypatch.setattr(backup, "connection", SimpleNamespace(settings_dict=server))
+    args, env = backup.pg_args()
+    assert args == [
+        "--dbname", "postbbs", "--host", "db.internal", "--port", "5433", "--username", "bbs",
+    ]  # fmt: skip
+    assert "PGPASSWORD" not in env
+    assert env["PATH"] == os.environ["PATH"]  # the tools still find their libraries
+
+    server["PASSWORD"] = "비밀"
+    assert backup.pg_args()[1]["PGPASSWORD"] == "비밀"
+    # A local server over its socket, as the default user: nothing but the database's name.
+    local = {"NAME": "postbbs", "HOST": "", "PORT": "", "USER": "", "PASSWORD": ""}
+    monkeypatch.setattr(backup, "connection", SimpleNamespace(settings_dict=local))
+    args, env = backup.pg_args()
+    assert args == ["--dbname", "postbbs"]
+    assert "PGPASSWORD" not in env
+
+
+def test_pg_dump_is_taken_from_pg_bin_then_the_servers_folder_then_path(tmp_path, monkeypatch):
+    from board import backup
+
+    (tmp_path / "pg_dump").touch(mode=0o755)
+    monkeypatch.setenv("PG_BIN", str(tmp_path))
+    assert backup.pg_tool("pg_dump") == str(tmp_path / "pg_dump")
+
+    monkeypatch.delenv("PG_BIN")
+    server = Path("/usr/lib/postgresql/15/bin/pg_dump")
+    if server.exists():  # before PATH's version-picking wrapper, which may pick another version
+        assert backup.pg_tool("pg_dump") == str(server)
+    assert backup.pg_tool("true") == shutil.which("true")
+    with pytest.raises(RuntimeError) as missing:
+        backup.pg_tool("pg_nowhere")
+    assert str(missing.value) == "pg_nowhere not found: install postgresql-client or set PG_BIN"
+
+
+def test_pg_dump_and_pg_restore_get_the_password_and_their_failure_stops_the_command(
+    tmp_path, media_root, monkeypatch
+):
+    import subprocess
+
+    from board import backup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump and pg_restore run only for a PostgreSQL database")
+    # Stand-ins in PG_BIN that note the password they were given, then run the real tool.
+    real, fake, seen = Path(backup.pg_tool("pg_dump")).parent, tmp_path / "bin", tmp_path / "seen"
+    fake.mkdir()
+    for tool in ("pg_dump", "pg_restore"):
+        note = f'echo "{tool} $PGPASSWORD" >> {seen}'
+        (fake / tool).write_text(f'#!/bin/sh\n{note}\nexec {real / tool} "$@"\n')
+        (fake / tool).chmod(0o755)
+    monkeypatch.setenv("PG_BIN", str(fake))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setitem(connection.settings_dict, "PASSWORD", "비밀")  # the test server trusts all
+    Board.objects.get_or_create(slug="news", defaults={"name": "소식"})
+    PostFactory()
+    call_command("backup", output=str(tmp_path / "backups"), stdout=io.StringIO())
+    database = next((tmp_path / "backups").glob("*.pgdump"))
+    call_command("restore", str(database), yes=True, stdout=io.StringIO())
+    connection.close()
+    assert seen.read_text().splitlines() == ["pg_dump 비밀", "pg_restore 비밀"]
+
+    for tool in ("pg_dump", "pg_restore"):
+        (fake / tool).write_text("#!/bin/sh\nexit 1\n")
+    out = io.StringIO()
+    with pytest.raises(subprocess.CalledProcessError):
+        call_command("backup", output=str(tmp_path / "failed"), stdout=out)
+    assert "Wrote" not in out.getvalue()
+    with pytest.raises(subprocess.CalledProcessError):
+        call_command("restore", str(database), yes=True, stdout=io.StringIO())
+
+
+def test_a_backup_of_another_kind_of_database_is_refused_with_the_reason(tmp_path, monkeypatch):
+    from board import backup
+
+    monkeypatch.setattr(connection, "vendor", "mysql")
+    with pytest.raises(RuntimeError) as refused:
+        backup.backup(tmp_path / "backups", "20260101-000000")
+    assert str(refused.value) == "no backup method for mysql"

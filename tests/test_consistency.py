@@ -1,14 +1,17 @@
 """The listing's positions and counters stay exact whatever order staff act in: stale copies,
 double submissions, a publish racing a removal, edits racing comments."""
 
+import threading
+
 import pytest
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
 from board import models, services
 from board.models import Board, ListingBlock, Post
 from tests.conftest import BROWSER_UA
-from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory, UserFactory
+from tests.factories import BoardFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +85,80 @@ def test_removing_a_post_published_since_it_was_loaded(board):
     assert Board.objects.get(pk=board.pk).post_count == 1
 
 
+def race(hold, then):
+    """Two requests arriving together, made certain: ``hold`` runs in a transaction kept open
+    until ``then``, in a second connection, has finished (or a second has passed)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
+    held, done = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                done.wait(timeout=1)
+        finally:
+            held.set()
+            connections.close_all()
+
+    def second():
+        held.wait()
+        try:
+            then()
+        finally:
+            done.set()
+            connections.close_all()
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+@pytest.fixture
+def live_board(settings):
+    """The board, made again when an earlier transactional test flushed it with the rest."""
+    return Board.objects.get_or_create(slug=settings.BOARD_SLUG, defaults={"name": "소식"})[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_arriving_together_publish_a_due_article_once(live_board):
+    board = live_board
+    PostFactory()
+    post = PostFactory(published_at=timezone.now() + timezone.timedelta(hours=1))
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now())
+    Board.objects.filter(pk=board.pk).update(next_publish_at=timezone.now())
+    board.refresh_from_db()
+
+    # Without the board lock the second reader would find it still due and number it again.
+    race(lambda: services.publish_due_posts(board), lambda: services.publish_due_posts(board))
+
+    assert Post.objects.get(pk=post.pk).number == 2
+    positions_are_dense(board)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_removing_one_article_together_remove_it_once(live_board):
+    board = live_board
+    PostFactory.create_batch(2)
+    post = PostFactory()
+    PostFactory()
+    first, second = Post.objects.get(pk=post.pk), Post.objects.get(pk=post.pk)
+    removed = []
+
+    # Without the board lock the second would read it as still listed and close its gap again.
+    race(
+        lambda: removed.append(services.remove_post(first, by=None)),
+        lambda: removed.append(services.remove_post(second, by=None)),
+    )
+
+    assert removed == [True, False]
+    positions_are_dense(board)
+    assert Board.objects.get(pk=board.pk).post_count == 3
+
+
 def test_an_edit_does_not_put_back_counters_changed_meanwhile(board):
     post = PostFactory(title="처음")
     stale = Post.objects.get(pk=post.pk)
@@ -117,7 +194,7 @@ def test_a_comment_cannot_be_moved_to_another_article_in_the_admin(admin_client,
 
 def test_an_article_cannot_be_moved_to_another_board_in_the_admin(admin_client, board):
     other = BoardFactory(slug="other")
-    services.create_post(board=other, author=AuthorFactory(), title="다른 게시판 글")
+    PostFactory(board=other, title="다른 게시판 글")
     post = PostFactory()
     response = admin_client.post(
         f"/admin/board/post/{post.pk}/change/",

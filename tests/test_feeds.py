@@ -64,12 +64,11 @@ def test_an_articles_description_is_its_first_160_characters(client, board):
 
 
 def test_another_boards_articles_stay_out_of_the_feeds_and_the_sitemap(client, board):
-    from board import services
-    from tests.factories import AuthorFactory, BoardFactory
+    from tests.factories import BoardFactory
 
     other = BoardFactory(slug="other")
     for n in range(3):
-        services.create_post(board=other, author=AuthorFactory(), title=f"다른 게시판 {n}")
+        PostFactory(board=other, title=f"다른 게시판 {n}")
     shown = PostFactory(title="보이는 글")
 
     feed = ET.fromstring(client.get("/feed/rss/").content)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from board import listing, models, services
 from board.feeds import ListedPosts
 from board.models import Board, ListingBlock, Post
-from tests.factories import AuthorFactory, BoardFactory
+from tests.factories import AuthorFactory, BoardFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def author(db):
 
 
 def publish(board, author, count):
-    return [services.create_post(board=board, author=author, title=f"글 {n}") for n in range(count)]
+    return [PostFactory(board=board, author=author, title=f"글 {n}") for n in range(count)]
 
 
 def newest_first(board):

@@ -75,6 +75,7 @@ def test_results_page_by_position_and_keep_the_query(client, board):
 
     first = client.get("/", {"q": "공지", "target": "title"})
     assert numbers(first) == [str(n) for n in range(45, 25, -1)]
+    assert soup(first).select_one('nav.pagination [rel="prev"]') is None  # nothing is newer
     older = soup(first).select_one('nav.pagination [rel="next"]')["href"]
     assert "q=%EA%B3%B5%EC%A7%80" in older
     assert "target=title" in older
@@ -384,6 +385,22 @@ def test_a_search_over_two_limits_waits_for_the_later_of_their_windows(
     assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
 
 
+def test_the_later_window_decides_the_wait_whatever_the_limits_allow(board, settings, monkeypatch):
+    # As above, but the window ending sooner allows more searches: still the later end counts.
+    settings.SEARCH_RATE_LIMITS = [(7, 1), (10, 6)]
+    monkeypatch.setattr(search, "time", Clock(1209))
+    PostFactory(title="우체국 소식")
+    client = Client(REMOTE_ADDR="10.0.0.4")
+    for _ in range(6):
+        client.get("/", {"q": "우체국", "target": "title"})
+
+    refused = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "2"
+    assert "7초에 1번까지" in text(soup(refused).select_one(".search-summary"))
+
+
 def test_an_address_starting_a_new_window_clears_every_expired_count(board, settings, monkeypatch):
     settings.SEARCH_RATE_LIMITS = [(10, 5), (60, 5)]
     clock = Clock(1200)
@@ -474,3 +491,76 @@ def test_searching_a_board_without_articles_finds_nothing_calmly(client, board):
     assert response.status_code == 200
     assert numbers(response) == []
     assert soup(response).select_one('nav.pagination [rel="next"]') is None
+
+
+def test_going_back_to_newer_results_shows_every_match_once_and_stops_at_the_newest(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    monkeypatch.setattr(search, "PAGE", 2)
+    matches = [1, 12, 14, 16, 18, 25, 27, 29]  # a newer window holds more than a page
+    for n in range(1, 31):
+        PostFactory(title="우체국 특종" if n in matches else "평범한 글")
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))
+    while older := page.select_one('nav.pagination [rel="next"]'):
+        page = soup(client.get("/" + older["href"]))
+    assert numbers_of(page) == ["1"]
+
+    shown = []
+    while newer := page.select_one('nav.pagination [rel="prev"]'):
+        page = soup(client.get("/" + newer["href"]))
+        shown.append(numbers_of(page))
+
+    # Page by page back up: none skipped or shown twice, and no empty page past the newest.
+    assert [n for numbers in shown for n in reversed(numbers)] == [str(n) for n in matches[1:]]
+    assert shown[-1] == ["29", "27"]
+
+
+def test_the_window_just_below_the_newest_match_leads_back_to_it(client, board, monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    for n in range(1, 31):
+        PostFactory(title="우체국 특종" if n in (5, 30) else "평범한 글")
+
+    def follow(page, rel):
+        return soup(client.get("/" + page.select_one(f'nav.pagination [rel="{rel}"]')["href"]))
+
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))
+    assert numbers_of(page) == ["30"]
+    page = follow(follow(page, "next"), "prev")  # positions 11-20, then back up: 21-30
+    assert numbers_of(page) == ["30"]
+    below = follow(page, "next")  # the positions under the newest match: nothing there
+
+    assert numbers_of(below) == []
+    assert numbers_of(follow(below, "prev")) == ["30"]
+
+
+def test_a_last_page_holding_exactly_a_page_of_matches_offers_nothing_older(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "PAGE", 2)
+    PostFactory(title="평범한 글")
+    PostFactory.create_batch(2, title="우체국 소식")
+
+    page = soup(client.get("/", {"q": "우체국", "target": "title"}))
+
+    assert numbers_of(page) == ["3", "2"]
+    assert page.select_one('nav.pagination [rel="next"]') is None
+
+
+def test_a_windowed_search_goes_down_to_the_first_article_and_no_further(
+    client, board, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 10)
+    PostFactory(title="첫 특종")
+    PostFactory.create_batch(9, title="평범한 글")
+
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))  # positions 1-10: all
+    assert numbers_of(page) == ["1"]
+    assert page.select_one('nav.pagination [rel="next"]') is None
+
+    PostFactory(title="평범한 글")
+    page = soup(client.get("/", {"q": "특종", "target": "title"}))  # positions 2-11
+    assert numbers_of(page) == []
+    older = soup(client.get("/" + page.select_one('nav.pagination [rel="next"]')["href"]))
+    assert numbers_of(older) == ["1"]
+    assert older.select_one('nav.pagination [rel="next"]') is None
