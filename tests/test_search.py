@@ -90,6 +90,20 @@ def test_results_page_by_position_and_keep_the_query(client, board):
     assert numbers(back) == [str(n) for n in range(25, 5, -1)]
 
 
+def test_an_old_link_from_above_the_newest_article_offers_nothing_newer(client, board):
+    """An "older results" link kept while the newest articles were removed since: it starts
+    above today's newest position, and nothing is newer than what it shows."""
+    from board import services
+
+    posts = [PostFactory(title=f"공지 {i}") for i in range(8)]
+    stale = posts[-1].seq + 1  # "older than the newest", as a link made before the removals
+    for post in posts[-3:]:
+        services.remove_post(post, by=None)
+    page = client.get("/", {"q": "공지", "target": "title", "before": stale})
+    assert numbers(page) == ["5", "4", "3", "2", "1"]
+    assert soup(page).select_one('nav.pagination [rel="prev"]') is None
+
+
 def test_windowed_search_continues_into_older_posts(client, board, monkeypatch):
     monkeypatch.setattr(search, "WINDOW", 10)
     PostFactory(title="오래된 특종")
