@@ -1,6 +1,7 @@
 """Staff publish in the admin: authors, sanitised bodies, images, schedules, soft removal."""
 
 import io
+import random
 import struct
 import zlib
 
@@ -176,6 +177,21 @@ def test_an_image_over_the_size_limit_is_refused(client, board, superuser, setti
         assert response.status_code == 200
         # The limit in whole MB (under 1 MB here, so 0): the message is formatted, exactly.
         assert text(soup(response).select_one(".errorlist")) == "그림은 0 MB까지 올릴 수 있습니다."
+
+
+def test_a_limit_of_one_megabyte_is_shown_as_1_mb(client, board, superuser, settings):
+    settings.MAX_IMAGE_BYTES = 1024 * 1024
+    noise = Image.frombytes("RGB", (700, 700), random.Random(9).randbytes(700 * 700 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")  # noise does not compress: about 1.5 MB
+    form = article_form(board)
+    upload = SimpleUploadedFile("big.png", buffer.getvalue())
+    form.update({"images-TOTAL_FORMS": "1", "images-0-image": upload})
+
+    response = client.post("/admin/board/post/add/", form)
+
+    assert Post.objects.count() == 0
+    assert text(soup(response).select_one(".errorlist")) == "그림은 1 MB까지 올릴 수 있습니다."
 
 
 def test_notice_flag_pins_the_article(client, board, superuser):
@@ -488,6 +504,7 @@ def test_html_markers_become_figures_alone_or_inline_and_others_stay_as_typed(bo
         "<p> [image:2] </p>\n"
         "<p>앞 [image:1] 뒤</p>\n"
         "<p>[image:2]<br>아래</p>\n"
+        "<p>위<br>[image:1]</p>\n"
         "<p>[image:3]</p>\n"
         "<p>[image:0] &amp; [image:3] &lt;b&gt;</p>"
     )
@@ -498,7 +515,7 @@ def test_html_markers_become_figures_alone_or_inline_and_others_stay_as_typed(bo
     # it is a figure in the text; a marker past the images or 0 is shown as typed, and
     # escaped text stays escaped. Both images are placed, so none follows the body.
     assert Post.objects.get(pk=post.pk).body_html == (
-        f"{one}\n{two}\n<p>앞 {one} 뒤</p>\n<p>{two}<br>아래</p>\n"
+        f"{one}\n{two}\n<p>앞 {one} 뒤</p>\n<p>{two}<br>아래</p>\n<p>위<br>{one}</p>\n"
         "<p>[image:3]</p>\n<p>[image:0] &amp; [image:3] &lt;b&gt;</p>"
     )
 
