@@ -146,7 +146,8 @@ def test_names_confusable_with_staff_or_authors_are_refused(client, board, name)
     PostFactory(author=AuthorFactory(name="KoreaPost"))
     response = sign_up(client, name)
     assert response.status_code == 400
-    assert "헷갈릴 수 있는 이름" in text(soup(response))
+    errors = [text(node) for node in soup(response).select(".form-errors")]
+    assert "운영진이나 기사 글쓴이의 이름과 헷갈릴 수 있는 이름은 쓸 수 없습니다." in errors
     assert not get_user_model().objects.filter(username=name).exists()
 
 

@@ -95,6 +95,12 @@ def test_comment_of_exactly_2000_characters_after_trimming_is_accepted(client, b
     assert len(Comment.objects.get().body) == 2000
 
 
+def test_windows_and_old_mac_line_breaks_are_stored_as_plain_line_breaks(client, board, reader):
+    post = PostFactory()
+    client.post(comment_url(post), {"body": "첫 줄\r\n둘째 줄\r셋째 줄"})
+    assert Comment.objects.get().body == "첫 줄\n둘째 줄\n셋째 줄"
+
+
 def test_script_in_a_comment_is_shown_as_text(client, board, reader):
     post = PostFactory()
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
