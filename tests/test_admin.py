@@ -108,7 +108,8 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     from board.admin import LargeTablePaginator
 
     posts = PostFactory.create_batch(130)
-    monkeypatch.setattr(LargeTablePaginator, "exact_below", 10)
+    # A table of exactly the threshold is already a large one.
+    monkeypatch.setattr(LargeTablePaginator, "exact_below", 130)
 
     with CaptureQueriesContext(connection) as queries:
         first = admin_client.get("/admin/board/post/")
@@ -126,6 +127,57 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     # A search counts and pages what it matched, as Django does.
     found = admin_client.get("/admin/board/post/", {"q": posts[0].title})
     assert posts[0].title in titles(found)
+
+
+def test_a_search_over_a_large_table_pages_through_what_it_matched(
+    admin_client, board, monkeypatch
+):
+    from board.admin import LargeTablePaginator, PostAdmin
+
+    monkeypatch.setattr(LargeTablePaginator, "exact_below", 10)
+    monkeypatch.setattr(PostAdmin, "list_per_page", 10)
+    posts = [
+        PostFactory(title=f"{'even' if i % 2 == 0 else 'odd'} {i}", body="본문") for i in range(30)
+    ]
+    evens = [p.title for p in reversed(posts) if p.title.startswith("even")]
+
+    def titles(page):
+        response = admin_client.get("/admin/board/post/", {"q": "even", "p": page})
+        assert response.status_code == 200
+        return [text(a) for a in soup(response).select("#result_list tbody td.field-title a")]
+
+    assert titles(1) == evens[:10]
+    assert titles(2) == evens[10:]
+
+
+def test_a_new_article_in_the_admin_starts_on_the_board(admin_client, board):
+    page = soup(admin_client.get("/admin/board/post/add/"))
+    chosen = page.select_one("select[name=board] option[selected]")
+    assert chosen is not None
+    assert chosen["value"] == str(board.pk)
+
+
+def test_the_comment_state_filter_links_show_only_comments_in_that_state(admin_client, board):
+    moderator = UserFactory(username="moderator", is_staff=True)
+    writer = UserFactory(username="writer")
+    post = PostFactory()
+    CommentFactory(post=post, body="보이는 댓글")
+    by_moderator = CommentFactory(post=post, body="관리자가 지운 댓글")
+    by_author = CommentFactory(
+        post=post, body="스스로 지운 댓글", author=AuthorFactory(user=writer)
+    )
+    Comment.objects.filter(pk=by_moderator.pk).update(is_removed=True, removed_by=moderator)
+    Comment.objects.filter(pk=by_author.pk).update(is_removed=True, removed_by=writer)
+    listing = soup(admin_client.get("/admin/board/comment/"))
+
+    def shown(label):
+        link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
+        page = soup(admin_client.get(f"/admin/board/comment/{link['href']}"))
+        return [text(td) for td in page.select("#result_list tbody td.field-excerpt")]
+
+    assert shown("보임") == ["보이는 댓글"]
+    assert shown("관리자가 삭제") == ["관리자가 지운 댓글"]
+    assert shown("글쓴이가 삭제") == ["스스로 지운 댓글"]
 
 
 BAD_DATE_FILTERS = [

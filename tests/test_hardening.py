@@ -421,6 +421,23 @@ def test_csrf_failure_page_is_korean(board):
     assert text(soup(response).select_one("h1")) == "보안 토큰이 맞지 않습니다"
 
 
+def test_csrf_failure_page_says_403_and_why_and_keeps_the_reader_signed_in(board):
+    strict = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER_UA)
+    strict.force_login(UserFactory(username="minji"))
+    post = PostFactory()
+    response = strict.post(f"{post.get_absolute_url()}comments/", {"body": "늦은 댓글"})
+    assert response.status_code == 403
+    page = soup(response)
+    shown = text(page)
+    assert "403" in shown
+    assert "404" not in shown
+    why = "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
+    assert why in [text(p) for p in page.select("p")]
+    # The header still shows who is signed in, as on every other page.
+    assert "minji" in shown
+    assert "로그인" not in shown.replace("로그아웃", "")
+
+
 def test_400_page_for_a_bad_host_is_korean(client, board, settings):
     settings.ALLOWED_HOSTS = ["board.example.com"]
     response = client.get("/", HTTP_HOST="evil.example")
