@@ -706,3 +706,33 @@ def test_a_name_taken_between_the_forms_check_and_its_save_is_refused_not_a_500(
     assert User.objects.filter(username="우체부").count() == 1
     # The refused attempt gave its place back: five real sign-ups still fit in the hour.
     assert [sign_up(f"new{n}").status_code for n in range(5)] == [302] * 5
+
+
+def test_a_sign_up_refused_by_the_race_can_be_sent_again_and_returns_to_the_article(
+    board, monkeypatch
+):
+    from django.contrib.auth.forms import UserCreationForm
+
+    post = PostFactory()
+    UserFactory(username="우체부")
+    monkeypatch.setattr(
+        UserCreationForm, "clean_username", lambda form: form.cleaned_data["username"]
+    )
+    monkeypatch.setattr(UserCreationForm, "validate_unique", lambda form: None)
+    browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER_UA)
+    password = "우체통-빨강-2008"
+
+    def send(page, username):
+        fields = {i["name"]: i.get("value", "") for i in page.select("form input[name]")}
+        fields.update(username=username, password1=password, password2=password)
+        return browser.post("/accounts/signup/", fields)
+
+    first = soup(browser.get(f"/accounts/signup/?next={post.get_absolute_url()}"))
+    refused = send(first, "우체부")
+    assert refused.status_code == 400
+    page = soup(refused)
+    # The message sits with the name field it is about.
+    assert "이미 존재합니다" in text(page.select_one("input[name=username]").find_parent("div"))
+    again = send(page, "우체부2")
+    assert again.status_code == 302
+    assert again["Location"] == post.get_absolute_url()
