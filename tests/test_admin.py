@@ -210,16 +210,16 @@ def test_a_removed_article_in_the_admin_shows_who_removed_it(admin_client, board
     assert text(page.select_one(".field-removal .readonly")).startswith("moderator · ")
 
 
-def test_an_articles_board_cannot_be_changed_in_the_admin(admin_client, board):
-    from tests.factories import BoardFactory
-
-    other = BoardFactory()
+def test_an_articles_board_is_shown_not_offered_and_an_edit_keeps_it(admin_client, board):
     post = PostFactory(title="제목")
+    page = soup(admin_client.get(f"/admin/board/post/{post.pk}/change/"))
+    assert page.select_one("[name=board]") is None
+    assert board.name in text(page.select_one(".field-board"))
+    # What the browser sends back: every field but the read-only board.
     response = admin_client.post(
         f"/admin/board/post/{post.pk}/change/",
         {
-            "board": other.pk,
-            "title": "제목",
+            "title": "고친 제목",
             "body": post.body,
             "author": post.author.pk,
             "published_at_0": "2026-11-26",
@@ -229,7 +229,8 @@ def test_an_articles_board_cannot_be_changed_in_the_admin(admin_client, board):
         },
     )
     assert response.status_code == 302
-    assert Post.objects.get(pk=post.pk).board == board
+    stored = Post.objects.get(pk=post.pk)
+    assert (stored.title, stored.board) == ("고친 제목", board)
 
 
 def test_a_listed_article_can_be_moved_to_now_but_not_later(admin_client, board, monkeypatch):
