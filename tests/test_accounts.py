@@ -30,6 +30,7 @@ def test_sign_up_logs_the_reader_in_and_returns_to_the_article(client, board):
     page = soup(client.get(post.get_absolute_url()))
     assert "새독자" in text(page.select_one(".site-nav"))
     assert page.select_one("form.comment-form") is not None
+    assert [text(li) for li in page.select(".messages li")] == ["가입을 환영합니다, 새독자 님."]
 
 
 def test_sign_up_with_mismatched_passwords_is_refused_with_a_message(client, board):

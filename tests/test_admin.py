@@ -108,7 +108,8 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     from board.admin import LargeTablePaginator
 
     posts = PostFactory.create_batch(130)
-    monkeypatch.setattr(LargeTablePaginator, "exact_below", 10)
+    # A table of exactly the threshold is already a large one.
+    monkeypatch.setattr(LargeTablePaginator, "exact_below", 130)
 
     with CaptureQueriesContext(connection) as queries:
         first = admin_client.get("/admin/board/post/")
@@ -126,6 +127,150 @@ def test_admin_article_list_over_a_large_table_runs_no_count_and_no_offset(
     # A search counts and pages what it matched, as Django does.
     found = admin_client.get("/admin/board/post/", {"q": posts[0].title})
     assert posts[0].title in titles(found)
+
+
+def test_a_search_over_a_large_table_pages_through_what_it_matched(
+    admin_client, board, monkeypatch
+):
+    from board.admin import LargeTablePaginator, PostAdmin
+
+    monkeypatch.setattr(LargeTablePaginator, "exact_below", 10)
+    monkeypatch.setattr(PostAdmin, "list_per_page", 10)
+    posts = [
+        PostFactory(title=f"{'even' if i % 2 == 0 else 'odd'} {i}", body="본문") for i in range(30)
+    ]
+    evens = [p.title for p in reversed(posts) if p.title.startswith("even")]
+
+    def titles(page):
+        response = admin_client.get("/admin/board/post/", {"q": "even", "p": page})
+        assert response.status_code == 200
+        return [text(a) for a in soup(response).select("#result_list tbody td.field-title a")]
+
+    assert titles(1) == evens[:10]
+    assert titles(2) == evens[10:]
+
+
+def test_a_new_article_in_the_admin_starts_on_the_board(admin_client, board):
+    page = soup(admin_client.get("/admin/board/post/add/"))
+    chosen = page.select_one("select[name=board] option[selected]")
+    assert chosen is not None
+    assert chosen["value"] == str(board.pk)
+    # The author may be left empty: the editor's own author name is used.
+    assert text(page.select_one(".field-author .help")) == "비우면 내 글쓴이 이름으로 씁니다."
+
+
+def test_the_comment_state_filter_links_show_only_comments_in_that_state(admin_client, board):
+    moderator = UserFactory(username="moderator", is_staff=True)
+    writer = UserFactory(username="writer")
+    post = PostFactory()
+    CommentFactory(post=post, body="보이는 댓글")
+    by_moderator = CommentFactory(post=post, body="관리자가 지운 댓글")
+    by_author = CommentFactory(
+        post=post, body="스스로 지운 댓글", author=AuthorFactory(user=writer)
+    )
+    Comment.objects.filter(pk=by_moderator.pk).update(is_removed=True, removed_by=moderator)
+    Comment.objects.filter(pk=by_author.pk).update(is_removed=True, removed_by=writer)
+    listing = soup(admin_client.get("/admin/board/comment/"))
+
+    def shown(label):
+        link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
+        page = soup(admin_client.get(f"/admin/board/comment/{link['href']}"))
+        return [text(td) for td in page.select("#result_list tbody td.field-excerpt")]
+
+    assert shown("보임") == ["보이는 댓글"]
+    assert shown("관리자가 삭제") == ["관리자가 지운 댓글"]
+    assert shown("글쓴이가 삭제") == ["스스로 지운 댓글"]
+
+
+def test_the_article_state_filter_links_show_only_articles_in_that_state(admin_client, board):
+    from board import services
+
+    PostFactory(title="게시된 글")
+    PostFactory(title="예약된 글", published_at=timezone.now() + timezone.timedelta(days=1))
+    removed = PostFactory(title="삭제된 글")
+    services.remove_post(removed, by=UserFactory(username="moderator", is_staff=True))
+    listing = soup(admin_client.get("/admin/board/post/"))
+
+    def shown(label):
+        link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
+        page = soup(admin_client.get(f"/admin/board/post/{link['href']}"))
+        return [text(a) for a in page.select("#result_list tbody td.field-title a")]
+
+    assert shown("게시 중") == ["게시된 글"]
+    assert shown("예약") == ["예약된 글"]
+    assert shown("삭제됨") == ["삭제된 글"]
+
+
+def test_a_removed_article_in_the_admin_shows_who_removed_it(admin_client, board):
+    from board import services
+
+    post = PostFactory()
+    services.remove_post(post, by=UserFactory(username="moderator", is_staff=True))
+    page = soup(admin_client.get(f"/admin/board/post/{post.pk}/change/"))
+    assert text(page.select_one(".field-removal .readonly")).startswith("moderator · ")
+
+
+def test_an_articles_board_is_shown_not_offered_and_an_edit_keeps_it(admin_client, board):
+    post = PostFactory(title="제목")
+    page = soup(admin_client.get(f"/admin/board/post/{post.pk}/change/"))
+    assert page.select_one("[name=board]") is None
+    assert board.name in text(page.select_one(".field-board"))
+    # What the browser sends back: every field but the read-only board.
+    response = admin_client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        {
+            "title": "고친 제목",
+            "body": post.body,
+            "author": post.author.pk,
+            "published_at_0": "2026-11-26",
+            "published_at_1": "10:00:00",
+            "body_format": "text",
+            **NO_IMAGES,
+        },
+    )
+    assert response.status_code == 302
+    stored = Post.objects.get(pk=post.pk)
+    assert (stored.title, stored.board) == ("고친 제목", board)
+
+
+def test_a_listed_article_can_be_moved_to_now_but_not_later(admin_client, board, monkeypatch):
+    now = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr("board.admin.timezone.now", lambda: now)
+    post = PostFactory(published_at=now - timezone.timedelta(hours=1))
+    local = timezone.localtime(now)
+
+    def move_to(moment):
+        return admin_client.post(
+            f"/admin/board/post/{post.pk}/change/",
+            {
+                "title": post.title,
+                "body": post.body,
+                "author": post.author.pk,
+                "published_at_0": f"{moment:%Y-%m-%d}",
+                "published_at_1": f"{moment:%H:%M:%S}",
+                "body_format": "text",
+                **NO_IMAGES,
+            },
+        )
+
+    later = move_to(local + timezone.timedelta(seconds=1))
+    assert later.status_code == 200
+    errors = [text(e) for e in soup(later).select(".errorlist li")]
+    assert errors == ["이미 게시된 글은 미래 시각으로 옮길 수 없습니다. 숨기려면 삭제하세요."]
+    assert move_to(local).status_code == 302
+    assert Post.objects.get(pk=post.pk).published_at == now
+
+
+@pytest.mark.parametrize("model", ["board", "post", "comment"])
+def test_boards_articles_and_comments_cannot_be_deleted_in_the_admin(admin_client, board, model):
+    comment = CommentFactory()
+    pk = {"board": board.pk, "post": comment.post.pk, "comment": comment.pk}[model]
+    page = soup(admin_client.get(f"/admin/board/{model}/{pk}/change/"))
+    assert page.select_one("a.deletelink") is None
+    assert (
+        admin_client.post(f"/admin/board/{model}/{pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert (Post.objects.count(), Comment.objects.count()) == (1, 1)
 
 
 BAD_DATE_FILTERS = [
@@ -177,7 +322,8 @@ def test_out_of_range_date_filters_on_the_article_list_answer_without_a_server_e
     response = admin_client.get(f"/admin/board/post/?{query}", follow=True)
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1  # the whole list, not an error page
-    assert "필터 값이 올바르지 않아" in response.content.decode()
+    notices = soup(response).select("ul.messagelist li.warning")
+    assert [text(li) for li in notices] == ["필터 값이 올바르지 않아 전체 목록을 보여 드립니다."]
 
 
 @pytest.mark.parametrize(

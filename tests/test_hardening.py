@@ -421,6 +421,23 @@ def test_csrf_failure_page_is_korean(board):
     assert text(soup(response).select_one("h1")) == "보안 토큰이 맞지 않습니다"
 
 
+def test_csrf_failure_page_says_403_and_why_and_keeps_the_reader_signed_in(board):
+    strict = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER_UA)
+    strict.force_login(UserFactory(username="minji"))
+    post = PostFactory()
+    response = strict.post(f"{post.get_absolute_url()}comments/", {"body": "늦은 댓글"})
+    assert response.status_code == 403
+    page = soup(response)
+    shown = text(page)
+    assert "403" in shown
+    assert "404" not in shown
+    why = "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
+    assert why in [text(p) for p in page.select("p")]
+    # The header still shows who is signed in, as on every other page.
+    assert "minji" in shown
+    assert "로그인" not in shown.replace("로그아웃", "")
+
+
 def test_400_page_for_a_bad_host_is_korean(client, board, settings):
     settings.ALLOWED_HOSTS = ["board.example.com"]
     response = client.get("/", HTTP_HOST="evil.example")
@@ -711,3 +728,33 @@ def test_a_name_taken_between_the_forms_check_and_its_save_is_refused_not_a_500(
     assert User.objects.filter(username="우체부").count() == 1
     # The refused attempt gave its place back: five real sign-ups still fit in the hour.
     assert [sign_up(f"new{n}").status_code for n in range(5)] == [302] * 5
+
+
+def test_a_sign_up_refused_by_the_race_can_be_sent_again_and_returns_to_the_article(
+    board, monkeypatch
+):
+    from django.contrib.auth.forms import UserCreationForm
+
+    post = PostFactory()
+    UserFactory(username="우체부")
+    monkeypatch.setattr(
+        UserCreationForm, "clean_username", lambda form: form.cleaned_data["username"]
+    )
+    monkeypatch.setattr(UserCreationForm, "validate_unique", lambda form: None)
+    browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER_UA)
+    password = "우체통-빨강-2008"
+
+    def send(page, username):
+        fields = {i["name"]: i.get("value", "") for i in page.select("form input[name]")}
+        fields.update(username=username, password1=password, password2=password)
+        return browser.post("/accounts/signup/", fields)
+
+    first = soup(browser.get(f"/accounts/signup/?next={post.get_absolute_url()}"))
+    refused = send(first, "우체부")
+    assert refused.status_code == 400
+    page = soup(refused)
+    # The message sits with the name field it is about.
+    assert "이미 존재합니다" in text(page.select_one("input[name=username]").find_parent("div"))
+    again = send(page, "우체부2")
+    assert again.status_code == 302
+    assert again["Location"] == post.get_absolute_url()

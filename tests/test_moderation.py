@@ -71,6 +71,8 @@ def test_remove_is_allowed_only_to_the_comment_author_and_moderators(people, com
         assert confirm.status_code == 200
         assert "이 댓글을 삭제할까요?" in text(soup(confirm).select_one("h1"))
         assert response.status_code == 302
+        back = soup(client.get(response["Location"]))
+        assert [text(li) for li in back.select(".messages li")] == ["댓글을 삭제했습니다."]
         assert response["Location"] == comment.get_absolute_url()
         assert state(comment) == (True, user, 0)
         stored = Comment.objects.get(pk=comment.pk)
@@ -79,7 +81,8 @@ def test_remove_is_allowed_only_to_the_comment_author_and_moderators(people, com
         assert stored.body == "지워질 수도 있는 댓글"  # nothing is lost
     elif actor == "anonymous":
         assert confirm.status_code == response.status_code == 302
-        assert confirm["Location"].startswith("/accounts/login/")
+        # After signing in, the moderator comes back to the confirmation.
+        assert confirm["Location"] == f"/accounts/login/?next=/comments/{comment.pk}/remove/"
         assert state(comment) == (False, None, 1)
     else:
         assert confirm.status_code == 403

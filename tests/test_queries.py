@@ -125,3 +125,12 @@ def test_listing_query_seeks_its_indexes_and_scans_nothing(board):
             # for the notices (with a filter); make bench shows the seeks at a million rows.
             # What must never happen is reading a whole table.
             assert "Seq Scan" not in plan, plan
+
+
+def test_the_removal_confirmation_reads_the_comment_with_its_article_and_author_at_once(
+    client, busy_board, moderator, django_assert_num_queries
+):
+    comment = busy_board.comments.first()
+    # Session, user (with the moderator flag), and the comment with its article and author.
+    with django_assert_num_queries(3):
+        assert client.get(f"/comments/{comment.pk}/remove/").status_code == 200

@@ -11,7 +11,7 @@ from django.test import Client
 
 from board import search
 from board.models import Comment, Post, SearchRate
-from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory
+from tests.factories import AuthorFactory, BoardFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import listing_rows, soup, text
 
 pytestmark = pytest.mark.django_db
@@ -343,6 +343,25 @@ def test_searches_are_limited_per_address_across_clients_until_the_window_ends(
     assert refused["Retry-After"] == "30"
     clock.now = 1260
     assert find(one).status_code == 200
+
+
+def test_a_refused_search_shows_an_empty_table_to_the_signed_in_reader(
+    board, settings, monkeypatch
+):
+    settings.SEARCH_RATE_LIMITS = [(10, 1)]
+    monkeypatch.setattr(search, "time", Clock(1200))
+    PostFactory(title="우체국 소식")
+    client = Client(REMOTE_ADDR="10.0.0.6")
+    client.force_login(UserFactory(username="minji"))
+
+    assert client.get("/", {"q": "우체국", "target": "title"}).status_code == 200
+    refused = client.get("/", {"q": "우체국", "target": "title"})
+
+    assert refused.status_code == 429
+    page = soup(refused)
+    assert listing_rows(page) == []
+    assert "게시물이 없습니다." in text(page)
+    assert "minji" in text(page)  # still signed in, as on every page
 
 
 def test_author_search_finds_posts_whether_few_or_many_authors_match(client, board, monkeypatch):
