@@ -46,22 +46,26 @@ def test_article_written_in_the_admin_gets_the_next_number_and_tops_the_listing(
     assert (rows[0]["number"], rows[0]["title"]) == ("127", "관리자가 쓴 글")
 
 
+def change_form(post, **fields):
+    """What the admin's change form of ``post`` sends back, with ``fields`` changed."""
+    return {
+        "body": post.body,
+        "author": post.author.pk,
+        "published_at_0": "2026-11-26",
+        "published_at_1": "10:00:00",
+        "body_format": "text",
+        **NO_IMAGES,
+        **fields,
+    }
+
+
 def test_editing_an_article_in_the_admin_keeps_its_number_and_counters(admin_client, board):
     post = PostFactory(title="처음 제목")
     Post.objects.filter(pk=post.pk).update(views=7)
 
     response = admin_client.post(
         f"/admin/board/post/{post.pk}/change/",
-        {
-            "board": board.pk,
-            "title": "고친 제목",
-            "body": post.body,
-            "author": post.author.pk,
-            "published_at_0": "2026-11-26",
-            "published_at_1": "10:00:00",
-            "body_format": "text",
-            **NO_IMAGES,
-        },
+        change_form(post, board=board.pk, title="고친 제목"),
     )
 
     assert response.status_code == 302
@@ -159,6 +163,14 @@ def test_a_new_article_in_the_admin_starts_on_the_board(admin_client, board):
     assert text(page.select_one(".field-author .help")) == "비우면 내 글쓴이 이름으로 씁니다."
 
 
+def filtered(client, path, label, cells):
+    """What the admin list at ``path`` shows after a click on its filter link ``label``."""
+    listing = soup(client.get(path))
+    link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
+    page = soup(client.get(f"{path}{link['href']}"))
+    return [text(cell) for cell in page.select(f"#result_list tbody {cells}")]
+
+
 def test_the_comment_state_filter_links_show_only_comments_in_that_state(admin_client, board):
     moderator = UserFactory(username="moderator", is_staff=True)
     writer = UserFactory(username="writer")
@@ -170,12 +182,9 @@ def test_the_comment_state_filter_links_show_only_comments_in_that_state(admin_c
     )
     Comment.objects.filter(pk=by_moderator.pk).update(is_removed=True, removed_by=moderator)
     Comment.objects.filter(pk=by_author.pk).update(is_removed=True, removed_by=writer)
-    listing = soup(admin_client.get("/admin/board/comment/"))
 
     def shown(label):
-        link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
-        page = soup(admin_client.get(f"/admin/board/comment/{link['href']}"))
-        return [text(td) for td in page.select("#result_list tbody td.field-excerpt")]
+        return filtered(admin_client, "/admin/board/comment/", label, "td.field-excerpt")
 
     assert shown("보임") == ["보이는 댓글"]
     assert shown("관리자가 삭제") == ["관리자가 지운 댓글"]
@@ -189,12 +198,9 @@ def test_the_article_state_filter_links_show_only_articles_in_that_state(admin_c
     PostFactory(title="예약된 글", published_at=timezone.now() + timezone.timedelta(days=1))
     removed = PostFactory(title="삭제된 글")
     services.remove_post(removed, by=UserFactory(username="moderator", is_staff=True))
-    listing = soup(admin_client.get("/admin/board/post/"))
 
     def shown(label):
-        link = next(a for a in listing.select("#changelist-filter a") if text(a) == label)
-        page = soup(admin_client.get(f"/admin/board/post/{link['href']}"))
-        return [text(a) for a in page.select("#result_list tbody td.field-title a")]
+        return filtered(admin_client, "/admin/board/post/", label, "td.field-title a")
 
     assert shown("게시 중") == ["게시된 글"]
     assert shown("예약") == ["예약된 글"]
@@ -218,15 +224,7 @@ def test_an_articles_board_is_shown_not_offered_and_an_edit_keeps_it(admin_clien
     # What the browser sends back: every field but the read-only board.
     response = admin_client.post(
         f"/admin/board/post/{post.pk}/change/",
-        {
-            "title": "고친 제목",
-            "body": post.body,
-            "author": post.author.pk,
-            "published_at_0": "2026-11-26",
-            "published_at_1": "10:00:00",
-            "body_format": "text",
-            **NO_IMAGES,
-        },
+        change_form(post, title="고친 제목"),
     )
     assert response.status_code == 302
     stored = Post.objects.get(pk=post.pk)
