@@ -1,10 +1,7 @@
 """The listing's positions and counters stay exact whatever order staff act in: stale copies,
 double submissions, a publish racing a removal, edits racing comments."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -13,6 +10,7 @@ from board.models import Board, ListingBlock, Post
 from tests.conftest import BROWSER_UA
 from tests.factories import BoardFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -83,38 +81,6 @@ def test_removing_a_post_published_since_it_was_loaded(board):
 
     positions_are_dense(board)
     assert Board.objects.get(pk=board.pk).post_count == 1
-
-
-def race(hold, then):
-    """Two requests arriving together, made certain: ``hold`` runs in a transaction kept open
-    until ``then``, in a second connection, has finished (or a second has passed)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
-    held, done = threading.Event(), threading.Event()
-
-    def first():
-        try:
-            with transaction.atomic():
-                hold()
-                held.set()
-                done.wait(timeout=1)
-        finally:
-            held.set()
-            connections.close_all()
-
-    def second():
-        held.wait()
-        try:
-            then()
-        finally:
-            done.set()
-            connections.close_all()
-
-    workers = [threading.Thread(target=first), threading.Thread(target=second)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
 
 
 @pytest.fixture

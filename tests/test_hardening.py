@@ -574,44 +574,22 @@ def test_parallel_sign_ups_from_one_address_make_exactly_the_limit(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_second_sign_up_from_one_address_waits_for_the_first_to_finish(settings):
-    import threading
-
-    from django.db import connection, connections, transaction
-
     from board import limits
+    from tests.races import race
 
-    if connection.vendor != "postgresql":
-        pytest.skip("two writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
     # The race above, made certain: the first reservation stays open until the second has
     # had time to read the count; without the lock it would read 0 and get in too.
     settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
-    reserved, second_done, outcome = threading.Event(), threading.Event(), []
-
-    def first():
-        try:
-            with transaction.atomic():
-                limits.reserve_signup("10.4.4.4")
-                reserved.set()
-                second_done.wait(timeout=1)
-        finally:
-            connections.close_all()
+    outcome = []
 
     def second():
-        reserved.wait()
         try:
             limits.reserve_signup("10.4.4.4")
             outcome.append("reserved")
         except limits.RateLimited:
             outcome.append("refused")
-        finally:
-            second_done.set()
-            connections.close_all()
 
-    workers = [threading.Thread(target=first), threading.Thread(target=second)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    race(lambda: limits.reserve_signup("10.4.4.4"), second)
     assert outcome == ["refused"]
 
 
