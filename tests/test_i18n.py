@@ -139,6 +139,8 @@ def test_extraction_keeps_the_line_of_a_string_below_a_leading_line_break():
     # A template that opens with a line break (as one after a ``{% extends %}`` line would).
     code = templatize('\n{{ _("첫 줄 아래") }}')
     assert '_("첫 줄 아래")' in code.split("\n")[1]
+    # Nothing but the line breaks and the tag's code reaches xgettext.
+    assert code == '\n  _("첫 줄 아래")  ;'
 
 
 def test_extraction_keeps_the_lines_below_a_comment_of_several_lines():

@@ -143,6 +143,18 @@ def test_first_page_links_articles_without_a_page_parameter(client, board):
     assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/3/", "/2/", "/1/"]
 
 
+def test_a_site_served_under_a_sub_path_links_inside_it_and_the_root_stays_the_root(
+    client, board
+):
+    PostFactory()
+
+    under = soup(client.get("/", SCRIPT_NAME="/bbs"))
+    assert [r["href"] for r in listing_rows(under)] == ["/bbs/1/"]
+    assert under.select_one("a.site-name")["href"] == "/bbs/"
+    # The addresses the pages remember are kept per prefix.
+    assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/1/"]
+
+
 def test_the_listing_table_holds_nothing_but_its_rows(client, board):
     PostFactory.create_batch(3)
 
