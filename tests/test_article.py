@@ -183,6 +183,16 @@ def test_comments_are_shown_escaped_with_their_line_breaks(client, board):
     assert "<script>alert(1)</script>" in body.get_text()
 
 
+def test_a_notice_says_so_in_its_title_and_an_ordinary_article_does_not(client, board):
+    notice = PostFactory(is_notice=True)
+    ordinary = PostFactory()
+
+    title = soup(client.get(notice.get_absolute_url())).select_one("h1.post-title")
+    assert text(title.select_one(".badge-notice")) == "공지"
+    title = soup(client.get(ordinary.get_absolute_url())).select_one("h1.post-title")
+    assert title.select_one(".badge-notice") is None
+
+
 def test_a_comment_shows_when_it_was_written_in_korean_time(client, board):
     post = PostFactory()
     comment = CommentFactory(post=post, created_at=datetime(2024, 5, 1, 15, 30, tzinfo=UTC))
