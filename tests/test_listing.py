@@ -196,6 +196,10 @@ def test_page_links_show_a_window_of_ten_with_first_previous_next_last(client, b
     assert nav.select_one('[rel="next"]')["href"] == "/?page=13"
     assert nav.select_one(".page-last")["href"] == "/?page=25"
     assert nav.select_one(".page-first")["href"] == "/"
+    # The tenth page closes the first block, the nineteenth and twentieth the second.
+    for page, block in [(10, range(1, 11)), (19, range(11, 21)), (20, range(11, 21))]:
+        _nav, labels = page_links(client.get(f"/?page={page}"))
+        assert labels[2:-2] == [*map(str, block)], page
 
 
 def test_first_and_last_pages_have_no_links_beyond_the_ends(client, board):
