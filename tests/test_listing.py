@@ -196,6 +196,8 @@ def test_page_links_show_a_window_of_ten_with_first_previous_next_last(client, b
     assert nav.select_one('[rel="next"]')["href"] == "/?page=13"
     assert nav.select_one(".page-last")["href"] == "/?page=25"
     assert nav.select_one(".page-first")["href"] == "/"
+    numbered = [a["href"] for a in nav.find_all("a") if text(a).isdigit()]
+    assert numbered == [f"/?page={n}" for n in range(11, 21)]
     # The tenth page closes the first block, the nineteenth and twentieth the second.
     for page, block in [(10, range(1, 11)), (19, range(11, 21)), (20, range(11, 21))]:
         _nav, labels = page_links(client.get(f"/?page={page}"))
