@@ -198,6 +198,10 @@ def test_page_links_show_a_window_of_ten_with_first_previous_next_last(client, b
     assert nav.select_one(".page-first")["href"] == "/"
     numbered = [a["href"] for a in nav.find_all("a") if text(a).isdigit()]
     assert numbered == [f"/?page={n}" for n in range(11, 21)]
+    # The second page already leads back to the first.
+    nav, labels = page_links(client.get("/?page=2"))
+    assert labels[:2] == ["« 처음", "‹ 이전"]
+    assert nav.select_one('[rel="prev"]')["href"] == "/"
     # The tenth page closes the first block, the nineteenth and twentieth the second.
     for page, block in [(10, range(1, 11)), (19, range(11, 21)), (20, range(11, 21))]:
         _nav, labels = page_links(client.get(f"/?page={page}"))
