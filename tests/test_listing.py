@@ -144,9 +144,7 @@ def test_first_page_links_articles_without_a_page_parameter(client, board):
     assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/3/", "/2/", "/1/"]
 
 
-def test_a_site_served_under_a_sub_path_links_inside_it_and_the_root_stays_the_root(
-    client, board
-):
+def test_a_site_served_under_a_sub_path_links_inside_it_and_the_root_stays_the_root(client, board):
     PostFactory()
 
     # What the WSGI handler does for a request to /bbs/ (the test client does not).

@@ -159,7 +159,8 @@ def test_moderator_sees_remove_controls_and_who_removed_what_and_why(people, com
 
 def test_moderator_sees_when_a_comment_was_removed_in_korean_time(people, comment):
     services.remove_comment(comment, by=people["moderator"], reason="광고")
-    Comment.objects.filter(pk=comment.pk).update(removed_at=datetime(2024, 5, 1, 15, 30, tzinfo=UTC))
+    removed_at = datetime(2024, 5, 1, 15, 30, tzinfo=UTC)
+    Comment.objects.filter(pk=comment.pk).update(removed_at=removed_at)
 
     page = soup(client_for(people["moderator"]).get(comment.post.get_absolute_url()))
 
