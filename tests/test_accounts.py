@@ -244,3 +244,13 @@ def test_the_bot_trap_field_is_out_of_reach_of_keyboards_and_autofill(client, bo
     assert text(soup(client.get(url)).select_one("label[for=id_homepage]")) == (
         "홈페이지 (비워 두세요)"
     )
+
+
+def test_the_login_links_on_an_article_come_back_to_it(client, board):
+    post = PostFactory()
+
+    page = soup(client.get(post.get_absolute_url()))
+
+    back = f"/accounts/login/?next={post.get_absolute_url()}"
+    assert page.select_one(".site-nav a")["href"] == back
+    assert page.select_one(".comment-login a")["href"] == back

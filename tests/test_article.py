@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -179,6 +181,36 @@ def test_comments_are_shown_escaped_with_their_line_breaks(client, board):
     assert body.find("br") is not None
     assert body.find("script") is None
     assert "<script>alert(1)</script>" in body.get_text()
+
+
+def test_a_notice_says_so_in_its_title_and_an_ordinary_article_does_not(client, board):
+    notice = PostFactory(is_notice=True)
+    ordinary = PostFactory()
+
+    title = soup(client.get(notice.get_absolute_url())).select_one("h1.post-title")
+    assert text(title.select_one(".badge-notice")) == "공지"
+    title = soup(client.get(ordinary.get_absolute_url())).select_one("h1.post-title")
+    assert title.select_one(".badge-notice") is None
+
+
+def test_a_comment_shows_when_it_was_written_in_korean_time(client, board):
+    post = PostFactory()
+    comment = CommentFactory(post=post, created_at=datetime(2024, 5, 1, 15, 30, tzinfo=UTC))
+
+    time = soup(client.get(post.get_absolute_url())).select_one(f"#comment-{comment.pk} time")
+    assert text(time) == "2024.05.02 00:30"
+    assert time["datetime"] == "2024-05-02T00:30:00+09:00"
+
+
+def test_a_comment_stored_with_windows_or_old_mac_line_ends_shows_one_break_per_line(client, board):
+    # The comment form normalises line ends; one written in the admin keeps the browser's \r\n.
+    post = PostFactory()
+    CommentFactory(post=post, body="첫 줄\r\n둘째 줄\r셋째 줄")
+
+    body = soup(client.get(post.get_absolute_url())).select_one(".comment-body")
+    assert len(body.find_all("br")) == 2
+    lines = [line.strip() for line in body.get_text("|").split("|")]
+    assert lines == ["첫 줄", "둘째 줄", "셋째 줄"]
 
 
 @pytest.mark.parametrize("comments", [0, 50])

@@ -145,6 +145,15 @@ def test_the_lockout_page_says_the_configured_wait(client, board, settings):
     assert "Please try again in 30 minutes." in text(soup(english))
 
 
+def test_a_wait_of_hours_is_said_in_whole_minutes(client, board, settings):
+    settings.AXES_COOLOFF_TIME = 2  # hours
+    UserFactory(username="reader")
+    for _ in range(5):
+        login(client, "reader", "틀린 비밀번호")
+    locked = login(client, "reader", "틀린 비밀번호")
+    assert "120분 뒤에 다시 시도해 주세요." in text(soup(locked))
+
+
 def test_failures_from_one_address_lock_that_address_for_every_account(client, board):
     UserFactory(username="victim")
     for n in range(20):

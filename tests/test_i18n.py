@@ -131,3 +131,23 @@ def test_compiled_catalogue_matches_the_translations():
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 2) == entry.msgstr_plural[1]
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
+def test_extraction_keeps_the_line_of_a_string_below_a_leading_line_break():
+    from board.management.commands.makemessages import templatize
+
+    # A template that opens with a line break (as one after a ``{% extends %}`` line would).
+    code = templatize('\n{{ _("첫 줄 아래") }}')
+    assert '_("첫 줄 아래")' in code.split("\n")[1]
+    # Nothing but the line breaks and the tag's code reaches xgettext.
+    assert code == '\n  _("첫 줄 아래")  ;'
+
+
+def test_extraction_keeps_the_lines_below_a_comment_of_several_lines():
+    from board.management.commands.makemessages import templatize
+
+    # As the notes that open includes/listing.html: the strings below keep their own line.
+    source = '{#- 목록 표:\n    설명 #}\n<p>{{ _("번호") }}</p>'
+    code = templatize(source)
+    assert code.count("\n") == source.count("\n")
+    assert '_("번호")' in code.split("\n")[2]

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.test.utils import override_script_prefix
 from django.utils import timezone
 
 from board import services
@@ -143,6 +144,18 @@ def test_first_page_links_articles_without_a_page_parameter(client, board):
     assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/3/", "/2/", "/1/"]
 
 
+def test_a_site_served_under_a_sub_path_links_inside_it_and_the_root_stays_the_root(client, board):
+    PostFactory()
+
+    # What the WSGI handler does for a request to /bbs/ (the test client does not).
+    with override_script_prefix("/bbs/"):
+        under = soup(client.get("/"))
+    assert [r["href"] for r in listing_rows(under)] == ["/bbs/1/"]
+    assert under.select_one("a.site-name")["href"] == "/bbs/"
+    # The addresses the pages remember are kept per prefix.
+    assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/1/"]
+
+
 def test_the_listing_table_holds_nothing_but_its_rows(client, board):
     PostFactory.create_batch(3)
 
@@ -181,6 +194,16 @@ def test_page_links_show_a_window_of_ten_with_first_previous_next_last(client, b
     assert nav.select_one('[rel="next"]')["href"] == "/?page=13"
     assert nav.select_one(".page-last")["href"] == "/?page=25"
     assert nav.select_one(".page-first")["href"] == "/"
+    numbered = [a["href"] for a in nav.find_all("a") if text(a).isdigit()]
+    assert numbered == [f"/?page={n}" for n in range(11, 21)]
+    # The second page already leads back to the first.
+    nav, labels = page_links(client.get("/?page=2"))
+    assert labels[:2] == ["« 처음", "‹ 이전"]
+    assert nav.select_one('[rel="prev"]')["href"] == "/"
+    # The tenth page closes the first block, the nineteenth and twentieth the second.
+    for page, block in [(10, range(1, 11)), (19, range(11, 21)), (20, range(11, 21))]:
+        _nav, labels = page_links(client.get(f"/?page={page}"))
+        assert labels[2:-2] == [*map(str, block)], page
 
 
 def test_first_and_last_pages_have_no_links_beyond_the_ends(client, board):

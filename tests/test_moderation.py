@@ -1,5 +1,7 @@
 """Who may remove and restore comments, and what each sees: the permission matrix."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
@@ -156,6 +158,16 @@ def test_moderator_sees_remove_controls_and_who_removed_what_and_why(people, com
     assert "광고" in note
     assert page.select_one(".comment-restore")["href"] == f"/comments/{comment.pk}/restore/"
     assert page.select_one(f"#comment-{other.pk} .comment-remove") is not None
+
+
+def test_moderator_sees_when_a_comment_was_removed_in_korean_time(people, comment):
+    services.remove_comment(comment, by=people["moderator"], reason="광고")
+    removed_at = datetime(2024, 5, 1, 15, 30, tzinfo=UTC)
+    Comment.objects.filter(pk=comment.pk).update(removed_at=removed_at)
+
+    page = soup(client_for(people["moderator"]).get(comment.post.get_absolute_url()))
+
+    assert "2024.05.02 00:30에 삭제" in text(page.select_one(".comment-moderation-note"))
 
 
 def test_readers_see_a_remove_control_only_on_their_own_comments(people, comment):

@@ -19,8 +19,10 @@ def templatize(src, origin=None):
     for match in TAG.finditer(src):
         out.append(_newlines(src[position : match.start()]))
         code = match.group(1) or match.group(2) or ""
-        # A comment keeps only its line breaks; code is separated from the next tag's.
-        out.append(_newlines(code) if match.group(0).startswith("{#") else f" {code} ;")
+        # A comment keeps only its line breaks (its whole text's: it has no group), so the
+        # strings below it keep their lines; code is separated from the next tag's.
+        tag = match.group(0)
+        out.append(_newlines(tag) if tag.startswith("{#") else f" {code} ;")
         position = match.end()
     out.append(_newlines(src[position:]))
     return "".join(out)
