@@ -3,7 +3,7 @@
 Django's own Jinja2 backend with the few helpers the pages use, rather than django-jinja: see
 the note beside jinja2 in pyproject.toml.
 
-Translations: ``_("…", name=value)``, ``gettext`` and ``ngettext`` look the string up in the
+Translations: ``_("…", name=value)`` and ``ngettext`` look the string up in the
 catalogue of the reader's language (LocaleMiddleware's), taken once per page by the context
 processor ``translations`` (a page has some forty strings; Django's ``gettext`` looks the
 language up again for each). As Jinja2's newstyle gettext does, the translation is trusted
@@ -20,7 +20,6 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.html import escape
-from django.utils.http import urlencode as urlencode_query
 from django.utils.safestring import SafeString
 from django.utils.translation import trans_real
 from jinja2 import Environment, Undefined, pass_context
@@ -99,12 +98,6 @@ def urlencode(value):
     return quote(str(value), safe="/")
 
 
-def query(**params):
-    """``?a=1&b=2`` from the non-empty values."""
-    kept = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"?{urlencode_query(kept)}" if kept else ""
-
-
 def minutes(duration):
     """A timedelta as whole minutes (the lockout page's wait), 0 when there is none."""
     return round(duration.total_seconds() / 60) if duration else 0
@@ -155,11 +148,9 @@ def environment(**options):
     env = Environment(**options)
     env.globals.update(
         _=gettext,
-        gettext=gettext,
         ngettext=ngettext,
         static=static,
         url=url,
-        query=query,
         languages=languages,
         get_language=translation.get_language,
         page_links=page_links,
