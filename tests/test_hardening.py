@@ -379,7 +379,8 @@ def test_sign_ups_from_one_address_are_limited(board):
         )
         statuses.append(response.status_code)
     assert statuses == [302] * 5 + [429]
-    assert "가입이 너무 많습니다" in text(soup(response).select_one(".form-errors"))
+    refusal = text(soup(response).select_one(".form-errors"))
+    assert refusal == "이 주소에서 가입이 너무 많습니다 (1시간에 5명까지)."
     assert get_user_model().objects.count() == 5
     other = Client(HTTP_USER_AGENT=BROWSER_UA).post(
         "/accounts/signup/",
