@@ -211,6 +211,23 @@ def test_the_confirmation_keeps_the_way_back_in_its_form_and_its_cancel_link(
     assert client.post(url, fields)["Location"] == "/?page=1"
 
 
+@pytest.mark.parametrize(
+    ("target", "followed"),
+    [
+        ("/?page=1", True),
+        ("//testserver/?page=1", True),  # this site, named in full
+        ("//evil.example/", False),
+        ("https://evil.example/", False),
+        ("board:post-list", False),  # redirect() would take it for a view name
+    ],
+)
+def test_the_way_back_is_followed_only_to_this_site(people, comment, target, followed):
+    response = client_for(people["moderator"]).post(
+        f"/comments/{comment.pk}/remove/", {"next": target, "reason": ""}
+    )
+    assert response["Location"] == (target if followed else comment.get_absolute_url())
+
+
 def test_removing_twice_changes_the_count_once(people, comment):
     client = client_for(people["moderator"])
     client.post(f"/comments/{comment.pk}/remove/")
