@@ -36,6 +36,10 @@ def test_title_search_shows_matches_in_the_listing_layout_with_their_numbers(cli
     ]
     assert rows[0]["href"] == "/3/?q=%EC%9A%B0%EC%B2%B4%EA%B5%AD&target=title"
     assert "'우체국' 검색 결과" in text(soup(response).select_one(".search-summary"))
+    # The search box below keeps what was searched, to refine it.
+    box = soup(response).select_one("form.search-form")
+    assert box.select_one("input[name=q]")["value"] == "우체국"
+    assert box.select_one("select[name=target] option[selected]")["value"] == "title"
 
 
 @pytest.mark.parametrize(
