@@ -680,15 +680,22 @@ def test_spoofed_leftmost_entries_do_not_escape_the_sign_up_limit(board, setting
     assert statuses == [302] * 5 + [429]
 
 
-def test_viewed_and_language_cookies_are_secure_under_https(client, board, settings):
-    settings.HTTPS = True
+# Secure when the site says it is served over HTTPS, or when this request came over it.
+@pytest.mark.parametrize(
+    ("https_setting", "https_request", "secure"),
+    [(True, True, True), (True, False, True), (False, True, True), (False, False, "")],
+)
+def test_viewed_and_language_cookies_are_secure_under_https(
+    client, board, settings, https_setting, https_request, secure
+):
+    settings.HTTPS = https_setting
     post = PostFactory()
 
-    viewed = client.get(post.get_absolute_url(), secure=True).cookies["viewed"]
-    language = client.get("/language/en/?next=/", secure=True).cookies["django_language"]
+    viewed = client.get(post.get_absolute_url(), secure=https_request).cookies["viewed"]
+    language = client.get("/language/en/?next=/", secure=https_request).cookies["django_language"]
 
-    assert viewed["secure"] is True
-    assert language["secure"] is True
+    assert viewed["secure"] == secure
+    assert language["secure"] == secure
 
 
 def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):
