@@ -142,7 +142,7 @@ def test_empty_query_asks_for_one(client, board):
     PostFactory()
     response = client.get("/", {"q": "   ", "target": "title"})
     assert response.status_code == 200
-    assert "검색어를 입력하세요." in text(soup(response).select_one(".search-summary"))
+    assert text(soup(response).select_one(".search-summary")) == "검색어를 입력하세요."
     assert numbers(response) == []
 
 
