@@ -301,7 +301,9 @@ def test_a_search_past_the_statement_timeout_gets_a_clear_answer(
     response = client.get("/", {"q": "우체국", "target": "title"})
 
     assert response.status_code == 503
-    assert "검색이 너무 오래 걸려 멈췄습니다" in text(soup(response).select_one(".search-summary"))
+    assert text(soup(response).select_one(".search-summary")) == (
+        "검색이 너무 오래 걸려 멈췄습니다. 검색어를 더 길게 쓰거나 검색 대상을 좁혀 주세요."
+    )
     # The connection is fine afterwards.
     assert Post.objects.count() == 3
 
@@ -331,7 +333,9 @@ def test_searches_are_limited_per_address_across_clients_until_the_window_ends(
     refused = find(two)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "10"
-    assert "검색이 너무 잦습니다" in text(soup(refused).select_one(".search-summary"))
+    assert text(soup(refused).select_one(".search-summary")) == (
+        "검색이 너무 잦습니다 (10초에 3번까지). 10초 뒤에 다시 찾아 주세요."
+    )
     assert find(other).status_code == 200  # another address has its own count
 
     clock.now = 1205
