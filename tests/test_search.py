@@ -86,6 +86,8 @@ def test_results_page_by_position_and_keep_the_query(client, board):
 
     second = client.get("/" + older)
     assert numbers(second) == [str(n) for n in range(25, 5, -1)]
+    # Its articles lead back to this page of results, not to the first.
+    assert listing_rows(soup(second))[0]["href"] == "/25/" + older
     third = client.get("/" + soup(second).select_one('nav.pagination [rel="next"]')["href"])
     assert numbers(third) == ["5", "4", "3", "2", "1"]
     assert soup(third).select_one('nav.pagination [rel="next"]') is None
