@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_up_logs_the_reader_in_and_returns_to_the_article(client, board):
     post = PostFactory()
-    page = soup(client.get(f"/accounts/signup/?next={post.get_absolute_url()}"))
+    opened = client.get(f"/accounts/signup/?next={post.get_absolute_url()}")
+    page = soup(opened)
+    assert opened.status_code == 200
     assert text(page.select_one("h1")) == "회원 가입"
+    assert page.select(".errorlist") == []  # an empty form, not one already refused
     assert page.select_one("input[name=next]")["value"] == post.get_absolute_url()
 
     response = client.post(

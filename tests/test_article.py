@@ -56,6 +56,9 @@ def test_article_opened_from_another_page_shows_the_page_the_reader_came_from(cl
 
     assert numbers == [str(n) for n in range(45, 25, -1)]
     assert "»" not in numbers
+    # The last page too.
+    page = soup(client.get(f"{posts[-1].get_absolute_url()}?page=3"))
+    assert [r["number"] for r in listing_rows(page)] == ["5", "4", "3", "2", "1"]
 
 
 def test_listing_links_remember_the_page_for_the_way_back(client, board):

@@ -388,7 +388,8 @@ def test_sign_ups_from_one_address_are_limited(board):
         )
         statuses.append(response.status_code)
     assert statuses == [302] * 5 + [429]
-    assert "가입이 너무 많습니다" in text(soup(response).select_one(".form-errors"))
+    refusal = text(soup(response).select_one(".form-errors"))
+    assert refusal == "이 주소에서 가입이 너무 많습니다 (1시간에 5명까지)."
     assert get_user_model().objects.count() == 5
     other = Client(HTTP_USER_AGENT=BROWSER_UA).post(
         "/accounts/signup/",
@@ -666,15 +667,22 @@ def test_spoofed_leftmost_entries_do_not_escape_the_sign_up_limit(board, setting
     assert statuses == [302] * 5 + [429]
 
 
-def test_viewed_and_language_cookies_are_secure_under_https(client, board, settings):
-    settings.HTTPS = True
+# Secure when the site says it is served over HTTPS, or when this request came over it.
+@pytest.mark.parametrize(
+    ("https_setting", "https_request", "secure"),
+    [(True, True, True), (True, False, True), (False, True, True), (False, False, "")],
+)
+def test_viewed_and_language_cookies_are_secure_under_https(
+    client, board, settings, https_setting, https_request, secure
+):
+    settings.HTTPS = https_setting
     post = PostFactory()
 
-    viewed = client.get(post.get_absolute_url(), secure=True).cookies["viewed"]
-    language = client.get("/language/en/?next=/", secure=True).cookies["django_language"]
+    viewed = client.get(post.get_absolute_url(), secure=https_request).cookies["viewed"]
+    language = client.get("/language/en/?next=/", secure=https_request).cookies["django_language"]
 
-    assert viewed["secure"] is True
-    assert language["secure"] is True
+    assert viewed["secure"] == secure
+    assert language["secure"] == secure
 
 
 def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):

@@ -105,7 +105,13 @@ def test_restore_is_allowed_only_to_moderators(people, comment, actor):
     if actor in RESTORE_ALLOWED:
         assert confirm.status_code == 200
         assert response.status_code == 302
+        assert response["Location"] == comment.get_absolute_url()
+        back = soup(client.get(response["Location"]))
+        assert [text(li) for li in back.select(".messages li")] == ["댓글을 되살렸습니다."]
         assert state(comment) == (False, None, 1)
+        # The restore is in the comment's admin history, under the moderator's name.
+        latest = LogEntry.objects.filter(object_id=str(comment.pk)).latest("pk")
+        assert (latest.user, latest.change_message) == (user, "댓글 복구")
     elif actor == "anonymous":
         assert confirm.status_code == response.status_code == 302
         assert state(comment) == (True, people["moderator"], 0)
@@ -198,6 +204,40 @@ def test_removal_returns_to_a_safe_next_only(people, comment):
     services.restore_comment(comment, by=people["moderator"])
     response = client.post(url, {"next": "/?page=1"})
     assert response["Location"] == "/?page=1"
+
+
+@pytest.mark.parametrize("action", ["remove", "restore"])
+def test_the_confirmation_keeps_the_way_back_in_its_form_and_its_cancel_link(
+    people, comment, action
+):
+    if action == "restore":
+        services.remove_comment(comment, by=people["moderator"])
+    client = client_for(people["moderator"])
+    url = f"/comments/{comment.pk}/{action}/"
+
+    page = soup(client.get(url, {"next": "/?page=1"}))
+
+    assert page.select_one("form input[name=next]")["value"] == "/?page=1"
+    assert page.select_one("form a.button")["href"] == "/?page=1"
+    fields = {i["name"]: i.get("value", "") for i in page.select("form input[name]")}
+    assert client.post(url, fields)["Location"] == "/?page=1"
+
+
+@pytest.mark.parametrize(
+    ("target", "followed"),
+    [
+        ("/?page=1", True),
+        ("//testserver/?page=1", True),  # this site, named in full
+        ("//evil.example/", False),
+        ("https://evil.example/", False),
+        ("board:post-list", False),  # redirect() would take it for a view name
+    ],
+)
+def test_the_way_back_is_followed_only_to_this_site(people, comment, target, followed):
+    response = client_for(people["moderator"]).post(
+        f"/comments/{comment.pk}/remove/", {"next": target, "reason": ""}
+    )
+    assert response["Location"] == (target if followed else comment.get_absolute_url())
 
 
 def test_removing_twice_changes_the_count_once(people, comment):

@@ -36,6 +36,10 @@ def test_title_search_shows_matches_in_the_listing_layout_with_their_numbers(cli
     ]
     assert rows[0]["href"] == "/3/?q=%EC%9A%B0%EC%B2%B4%EA%B5%AD&target=title"
     assert "'우체국' 검색 결과" in text(soup(response).select_one(".search-summary"))
+    # The search box below keeps what was searched, to refine it.
+    box = soup(response).select_one("form.search-form")
+    assert box.select_one("input[name=q]")["value"] == "우체국"
+    assert box.select_one("select[name=target] option[selected]")["value"] == "title"
 
 
 @pytest.mark.parametrize(
@@ -82,6 +86,8 @@ def test_results_page_by_position_and_keep_the_query(client, board):
 
     second = client.get("/" + older)
     assert numbers(second) == [str(n) for n in range(25, 5, -1)]
+    # Its articles lead back to this page of results, not to the first.
+    assert listing_rows(soup(second))[0]["href"] == "/25/" + older
     third = client.get("/" + soup(second).select_one('nav.pagination [rel="next"]')["href"])
     assert numbers(third) == ["5", "4", "3", "2", "1"]
     assert soup(third).select_one('nav.pagination [rel="next"]') is None
@@ -138,7 +144,7 @@ def test_empty_query_asks_for_one(client, board):
     PostFactory()
     response = client.get("/", {"q": "   ", "target": "title"})
     assert response.status_code == 200
-    assert "검색어를 입력하세요." in text(soup(response).select_one(".search-summary"))
+    assert text(soup(response).select_one(".search-summary")) == "검색어를 입력하세요."
     assert numbers(response) == []
 
 
@@ -297,7 +303,9 @@ def test_a_search_past_the_statement_timeout_gets_a_clear_answer(
     response = client.get("/", {"q": "우체국", "target": "title"})
 
     assert response.status_code == 503
-    assert "검색이 너무 오래 걸려 멈췄습니다" in text(soup(response).select_one(".search-summary"))
+    assert text(soup(response).select_one(".search-summary")) == (
+        "검색이 너무 오래 걸려 멈췄습니다. 검색어를 더 길게 쓰거나 검색 대상을 좁혀 주세요."
+    )
     # The connection is fine afterwards.
     assert Post.objects.count() == 3
 
@@ -327,7 +335,9 @@ def test_searches_are_limited_per_address_across_clients_until_the_window_ends(
     refused = find(two)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "10"
-    assert "검색이 너무 잦습니다" in text(soup(refused).select_one(".search-summary"))
+    assert text(soup(refused).select_one(".search-summary")) == (
+        "검색이 너무 잦습니다 (10초에 3번까지). 10초 뒤에 다시 찾아 주세요."
+    )
     assert find(other).status_code == 200  # another address has its own count
 
     clock.now = 1205
