@@ -140,6 +140,17 @@ def test_article_opened_from_results_leads_back_to_them(client, board):
     assert back == "/?q=%EC%9A%B0%EC%B2%B4%EA%B5%AD&target=title"
 
 
+def test_article_opened_from_an_older_results_page_leads_back_to_that_page(client, board):
+    for i in range(25):
+        PostFactory(title=f"우체국 소식 {i}")
+    first = soup(client.get("/", {"q": "우체국", "target": "title"}))
+    older = first.select_one('nav.pagination [rel="next"]')["href"]
+    link = listing_rows(soup(client.get("/" + older)))[0]["href"]
+
+    back = soup(client.get(link)).select_one("a.button")["href"]
+    assert back == "/" + older  # the same page of results, not the first
+
+
 def test_empty_query_asks_for_one(client, board):
     PostFactory()
     response = client.get("/", {"q": "   ", "target": "title"})
