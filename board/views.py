@@ -96,7 +96,8 @@ def search_results(request, board):
             "검색이 너무 오래 걸려 멈췄습니다. 검색어를 더 길게 쓰거나 검색 대상을 좁혀 주세요."
         )
         return search_refused(request, context, message, status=503)
-    back = results.url(**({"before": data["before"]} if data["before"] else {}))
+    # The way back from an article: this very page of results, older or newer.
+    back = results.url(**{k: data[k] for k in ("before", "after") if data[k] is not None})
     context.update(results=results, back_query=back)
     return render(request, "board/search.html", context)
 

@@ -150,6 +150,12 @@ def test_article_opened_from_an_older_results_page_leads_back_to_that_page(clien
     back = soup(client.get(link)).select_one("a.button")["href"]
     assert back == "/" + older  # the same page of results, not the first
 
+    # And from there to the newer results (an ``after`` cursor) and back.
+    newer = soup(client.get("/" + older)).select_one('nav.pagination [rel="prev"]')["href"]
+    assert "after=" in newer
+    link = listing_rows(soup(client.get("/" + newer)))[0]["href"]
+    assert soup(client.get(link)).select_one("a.button")["href"] == "/" + newer
+
 
 def test_empty_query_asks_for_one(client, board):
     PostFactory()
