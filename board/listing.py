@@ -47,6 +47,13 @@ NEWER_SQL = (
 )
 
 
+def aware(value):
+    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 @dataclass(slots=True)
 class Row:
     pk: int
@@ -96,8 +103,7 @@ def fetch_rows(board, page, around=None):
     for part, *values in found:
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
-        if row.published_at.tzinfo is None:
-            row.published_at = row.published_at.replace(tzinfo=UTC)
+        row.published_at = aware(row.published_at)
         row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
         if part == PAGE:
             result.page.append(row)

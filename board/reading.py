@@ -8,10 +8,11 @@ builds it: the body's source and the audit columns are deferred), the comments a
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 
+from .listing import aware
 from .models import Board, Post
 
 
@@ -70,13 +71,6 @@ LEFT JOIN auth_user r ON r.id = c.removed_by_id
 WHERE c.post_id = %s
 ORDER BY c.created_at, c.id
 """
-
-
-def aware(value):
-    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def board(slug):
