@@ -40,14 +40,13 @@ def parse_page(raw):
     return page if page >= 1 else None
 
 
-def listing_context(board, page, rows, current=None):
+def listing_context(board, page, rows):
     """The context of one listing query's rows: pinned notices, then the page's rows."""
     return {
         "board": board,
         "rows": rows,
         "page": page,
         "list_url": board.get_page_url(page),
-        "current": current,
     }
 
 
@@ -69,7 +68,6 @@ def search_results(request, board):
     form = SearchForm(request.GET)
     context = {
         "board": board,
-        "page": 1,
         "search_q": request.GET.get("q", ""),
         "search_target": request.GET.get("target", ""),
     }
@@ -134,7 +132,7 @@ def article_context(request, post, form=None):
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
         comment.removable = services.can_remove(user, comment)
-    context = listing_context(board, page, rows, current=post)
+    context = listing_context(board, page, rows)
     back = SearchForm(request.GET) if request.GET.get("q") else None
     if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
