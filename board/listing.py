@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.urls import reverse
+
+from . import addresses
 
 # The page's ranks low..high, every notice, and on an article page its older and newer
 # neighbours, with the author's name: one statement whose parts are each a seek on their own
@@ -66,9 +67,10 @@ class Row:
     published_at: datetime
     views: int
     author_name: str
+    pinned: bool = False  # one of the notices pinned above the page's rows
 
     def get_absolute_url(self):
-        return reverse("board:post-detail", kwargs={"number": self.number})
+        return addresses.article(self.number)
 
 
 @dataclass(slots=True)
@@ -108,6 +110,7 @@ def fetch_rows(board, page, around=None):
         if part == PAGE:
             result.page.append(row)
         elif part == NOTICE:
+            row.pinned = True
             result.notices.append(row)
         elif part == OLDER:
             result.older = row

@@ -14,8 +14,9 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from . import addresses
 
 PAGE_SIZE = 20
 # Numbers per listing block: a removal or restore rewrites at most BLOCK - 1 positions plus one
@@ -48,15 +49,10 @@ class Board(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("board:post-list")
+        return addresses.url("board:post-list")
 
     def get_page_url(self, page):
-        url = self.list_path
-        return url if page == 1 else f"{url}?page={page}"
-
-    @cached_property
-    def list_path(self):
-        return self.get_absolute_url()
+        return addresses.listing_page(self.get_absolute_url(), page)
 
     @property
     def num_pages(self):
@@ -231,7 +227,7 @@ class Post(models.Model):
     def get_absolute_url(self):
         if self.seq is None:  # not (or no longer) public: staff see it through the preview
             return reverse("board:post-preview", kwargs={"pk": self.pk})
-        return reverse("board:post-detail", kwargs={"number": self.number})
+        return addresses.article(self.number)
 
     @property
     def is_listed(self):

@@ -16,8 +16,9 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -25,6 +26,8 @@ from django.utils.translation import trans_real
 from jinja2 import Environment, Undefined, pass_context
 from markupsafe import Markup
 
+from . import addresses
+from .addresses import url
 from .forms import SearchForm
 
 WINDOW = 10  # page numbers shown at once, in blocks as on Korean boards: 1–10, 11–20, ...
@@ -41,8 +44,15 @@ def _catalog(context):
 
 @pass_context
 def gettext(context, message, **variables):
-    translated = Markup(_catalog(context).gettext(message))
+    translated = _translated(_catalog(context), message)
     return translated % variables if variables else translated
+
+
+@lru_cache(maxsize=1024)
+def _translated(catalog, message):
+    """A page's forty strings, looked up once per language (catalogues live as long as the
+    process; a reset of translations makes new ones, and so new keys here)."""
+    return Markup(catalog.gettext(message))
 
 
 @pass_context
@@ -51,14 +61,16 @@ def ngettext(context, singular, plural, number, **variables):
     return translated % {"num": number, **variables}
 
 
-def url(name, *args, **kwargs):
-    """``reverse``, remembered: a page asks for a dozen addresses, the same on every request."""
-    return _reverse(get_script_prefix(), name, args, tuple(kwargs.items()))
+@lru_cache(maxsize=256)
+def static_url(path):
+    """``static``, remembered: the hashed name of a file does not change while the process runs."""
+    return static(path)
 
 
-@lru_cache(maxsize=1024)
-def _reverse(prefix, name, args, kwargs):
-    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
+@receiver(setting_changed)
+def _forget_static_urls(*, setting, **kwargs):
+    if setting in ("STATIC_URL", "STORAGES"):
+        static_url.cache_clear()
 
 
 def date(value, format):
@@ -83,8 +95,8 @@ def iso(local):
 
 
 def ymd(local):
-    """A listing row's date, 2008.09.30: strftime, ten times cheaper than Django's ``date``."""
-    return local.strftime("%Y.%m.%d")
+    """A listing row's date, 2008.09.30 (five times cheaper than strftime, fifty than ``date``)."""
+    return local.date().isoformat().replace("-", ".")
 
 
 def linebreaksbr(value):
@@ -129,7 +141,11 @@ def _search_fields(catalog):
 def page_links(board, page):
     """The page links below a listing: a block of WINDOW numbers, first/previous/next/last."""
     num_pages = board.num_pages
-    page_url = board.get_page_url
+    path = board.get_absolute_url()  # once, not per link
+
+    def page_url(number):
+        return addresses.listing_page(path, number)
+
     start = (page - 1) // WINDOW * WINDOW + 1
     end = min(start + WINDOW - 1, num_pages)
     return {
@@ -149,7 +165,7 @@ def environment(**options):
     env.globals.update(
         _=gettext,
         ngettext=ngettext,
-        static=static,
+        static=static_url,
         url=url,
         languages=languages,
         get_language=translation.get_language,

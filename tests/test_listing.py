@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test.utils import override_script_prefix
+from django.urls import reverse
 from django.utils import timezone
 
 from board import services
@@ -154,6 +155,18 @@ def test_a_site_served_under_a_sub_path_links_inside_it_and_the_root_stays_the_r
     assert under.select_one("a.site-name")["href"] == "/bbs/"
     # The addresses the pages remember are kept per prefix.
     assert [r["href"] for r in listing_rows(soup(client.get("/")))] == ["/1/"]
+
+
+def test_an_articles_address_is_the_one_its_url_pattern_gives_under_any_prefix(board):
+    post = PostFactory()
+
+    # Articles' addresses are built from the listing's (no reverse per row): urls.py decides.
+    def detail():
+        return reverse("board:post-detail", kwargs={"number": post.number})
+
+    assert post.get_absolute_url() == detail() == f"/{post.number}/"
+    with override_script_prefix("/bbs/"):
+        assert post.get_absolute_url() == detail() == f"/bbs/{post.number}/"
 
 
 def test_the_listing_table_holds_nothing_but_its_rows(client, board):

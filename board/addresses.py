@@ -1,0 +1,35 @@
+"""``reverse``, remembered: the reader pages ask for the same dozen addresses on every request,
+and resolving one costs more than a listing row. Keyed by the script prefix (a site served
+under a sub-path), forgotten when the URL configuration changes."""
+
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
+
+
+def url(name, *args, **kwargs):
+    return _reverse(get_script_prefix(), name, args, tuple(kwargs.items()))
+
+
+@lru_cache(maxsize=1024)
+def _reverse(prefix, name, args, kwargs):
+    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
+
+
+@receiver(setting_changed)
+def _forget(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
+
+
+def article(number):
+    """An article's address: its board's listing address and its number (urls.py says so),
+    built without ``reverse``, which costs more than the row that links to it."""
+    return f"{url('board:post-list')}{number}/"
+
+
+def listing_page(path, page):
+    """Page ``page`` of the listing at ``path``: page 1 is the listing's own address."""
+    return path if page == 1 else f"{path}?page={page}"
