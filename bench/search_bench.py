@@ -1,7 +1,8 @@
 """Search timings on the seeded board: each search's median against a listing page's.
 
 bench/run.py calls ``measure`` after its own in-process timings. Every search here examines at
-most ``board.search.WINDOW`` posts (one window of positions), so the target is the same for
+most ``board.search.WINDOW`` posts (one window of positions; ``COMMENT_WINDOW`` for comment
+searches), so the target is the same for
 all of them: a median within TARGET times the median of the first listing page, measured in
 the same turns. The searches are the ones the issue names: frequent 1-2 character terms,
 frequent trigrams ("다 우", common words of the seeded text), rare and absent terms, author and
@@ -71,14 +72,14 @@ def measure(args, warmup):
     found = pages()
     print(f"\n== search: {len(found) - 1} searches, {requests} requests each", flush=True)
     measure_in_process(found, requests, min(warmup, 10), args.page_budget)
-    return table(found, search.WINDOW) + explain()
+    return table(found, search.WINDOW, search.COMMENT_WINDOW) + explain()
 
 
-def table(found, window):
+def table(found, window, comment_window):
     listing = found[0]
     lines = [
         "",
-        f"#### Search (window: {window:,} positions a request)",
+        f"#### Search (window: {window:,} positions a request, {comment_window:,} for comments)",
         "",
         f"Each search's median against the listing page's ({ms(listing.median)} ms), measured "
         f"in the same turns; target ≤ {TARGET}× on every search.",

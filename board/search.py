@@ -2,13 +2,13 @@
 
 Results come newest first, 20 at a time, by seeking on ``seq`` (no COUNT, no OFFSET). Every
 request, on every target and database, examines one window of at most WINDOW consecutive
-positions (so at most WINDOW posts, whatever gaps ``seq`` has) and offers to continue with
-older ones, like Gnuboard's "다음 검색": no request scans a million rows. On PostgreSQL the
-window is read through the listing index (bitmap scans, hence the trigram indexes, are off for
-the search statement: a frequent trigram made them recheck most of the board), and a
-``statement_timeout`` is the last guard (on SQLite, a progress handler watching the clock).
-Searches are rate-limited per client address in the database, so the limit holds across
-processes and hosts.
+positions (COMMENT_WINDOW for comments; so at most that many posts, whatever gaps ``seq``
+has) and offers to continue with older ones, like Gnuboard's "다음 검색": no request scans a
+million rows. On PostgreSQL the window is read through the listing index (bitmap scans, hence
+the trigram indexes, are off for the search statement: a frequent trigram made them recheck
+most of the board), and a ``statement_timeout`` is the last guard (on SQLite, a progress
+handler watching the clock). Searches are rate-limited per client address in the database,
+so the limit holds across processes and hosts.
 """
 
 import time
@@ -29,6 +29,9 @@ PAGE = 20
 # Positions examined per request. Measured (bench/search_bench.py, 1,000,000 posts): a window
 # with no match at all, the worst case, stays within 25x a listing page on both databases.
 WINDOW = 10_000
+# A comment search reads every comment of each post in its window, and the newest posts have
+# the most: on PostgreSQL a window of 10,000 with no match took 28x a listing page (bench).
+COMMENT_WINDOW = 2_500
 # An author search first takes the matching authors' ids from the (much smaller) author
 # table; a name matching more authors than this is matched row by row inside the window.
 AUTHOR_IDS = 200
@@ -108,17 +111,23 @@ def top_position(board):
     return Subquery(listed.order_by("-seq").values("seq")[:1])
 
 
+def window(target):
+    """How many consecutive positions one request examines for ``target``."""
+    return COMMENT_WINDOW if target == "comment" else WINDOW
+
+
 def window_query(board, q, target, before=None, after=None, top=None):
     """One window's rows, in the order to read them, each with the board's top position
     (``top`` when the caller knows it, else a subquery in the same statement)."""
     top = top_position(board) if top is None else Value(top)
     posts = Post.objects.filter(condition(q, target), board=board).listed().annotate(top=top)
-    if after is not None:  # a newer page: (after, after + WINDOW], oldest first
-        return posts.filter(seq__gt=after, seq__lte=after + WINDOW).order_by("seq")
-    if before is None:  # the first page: the newest WINDOW positions
-        posts = posts.filter(seq__gt=F("top") - WINDOW)
+    size = window(target)
+    if after is not None:  # a newer page: (after, after + size], oldest first
+        return posts.filter(seq__gt=after, seq__lte=after + size).order_by("seq")
+    if before is None:  # the first page: the newest positions
+        posts = posts.filter(seq__gt=F("top") - size)
     else:
-        posts = posts.filter(seq__lt=before, seq__gte=before - WINDOW)
+        posts = posts.filter(seq__lt=before, seq__gte=before - size)
     return posts.order_by("-seq")
 
 
@@ -187,17 +196,18 @@ def _search(board, q, target, before, after, top):
         top = Post.objects.filter(board=board).listed().order_by("-seq").values("seq")[:1]
         top = next(iter(top), {"seq": 0})["seq"]
     rows = [Row(*values[:-1]) for values in found[:PAGE]]
+    size = window(target)
 
     if after is not None:
         rows.reverse()
-        more_newer = len(found) > PAGE or after + WINDOW < top
+        more_newer = len(found) > PAGE or after + size < top
         older = rows[-1].seq if rows else after + 1
-        newer = (rows[0].seq if len(found) > PAGE else after + WINDOW) if more_newer else None
+        newer = (rows[0].seq if len(found) > PAGE else after + size) if more_newer else None
         return Results(q, target, rows, older=older, newer=newer)
 
     start = top + 1 if before is None else min(before, top + 1)
     results = Results(q, target, rows, newer=start - 1 if start <= top else None)
-    low = (before if before is not None else top + 1) - WINDOW  # the lowest position examined
+    low = (before if before is not None else top + 1) - size  # the lowest position examined
     if len(found) > PAGE:
         results.older = rows[-1].seq
     elif low > 1:

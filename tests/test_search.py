@@ -230,6 +230,7 @@ def test_search_stops_after_its_window_even_where_an_index_could_match(
     # Three or more characters: PostgreSQL's trigram indexes could find the old post at once,
     # but no request may look beyond its window of positions.
     monkeypatch.setattr(search, "WINDOW", 50)
+    monkeypatch.setattr(search, "COMMENT_WINDOW", 50)
     old = PostFactory(
         title="특종기사 제목", body="특종기사 본문", author=AuthorFactory(name="특종기사단")
     )
@@ -247,6 +248,26 @@ def test_search_stops_after_its_window_even_where_an_index_could_match(
     assert [r["number"] for r in listing_rows(page)] == ["1"]
     assert hops == 2  # positions 71-120, then 21-70, then 1-20
     assert page.select_one('nav.pagination [rel="next"]') is None
+
+
+def test_a_comment_search_examines_a_smaller_window_than_the_other_targets(
+    client, board, monkeypatch
+):
+    # Each post in a comment search's window costs a look at all its comments.
+    monkeypatch.setattr(search, "WINDOW", 50)
+    monkeypatch.setattr(search, "COMMENT_WINDOW", 20)
+    old = PostFactory(title="특종기사 제목")
+    CommentFactory(post=old, body="특종기사 댓글")
+    PostFactory.create_batch(29, title="평범한 글")
+
+    by_title = soup(client.get("/", {"q": "특종기사", "target": "title"}))
+    by_comment = soup(client.get("/", {"q": "특종기사", "target": "comment"}))
+
+    assert numbers_of(by_title) == ["1"]  # positions 1-30, all within 50
+    assert numbers_of(by_comment) == []  # positions 11-30
+    older = by_comment.select_one('nav.pagination [rel="next"]')
+    assert "계속 찾기" in text(older)
+    assert numbers_of(soup(client.get("/" + older["href"]))) == ["1"]  # positions 1-10
 
 
 def test_search_starts_at_the_highest_position_when_positions_have_gaps(client, board, monkeypatch):
@@ -276,6 +297,7 @@ def test_postgresql_reads_at_most_the_window_for_a_term_that_matches_nothing(
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN ANALYZE's row counts are PostgreSQL's")
     monkeypatch.setattr(search, "WINDOW", 100)
+    monkeypatch.setattr(search, "COMMENT_WINDOW", 100)
     author = AuthorFactory(name="우체국 기자")
     posts = Post.objects.bulk_create(
         Post(board=board, author=author, number=n, seq=n, title="우체국 소식", body="우체국 내용")
