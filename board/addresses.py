@@ -4,6 +4,7 @@ under a sub-path), forgotten when the URL configuration changes."""
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
@@ -24,10 +25,18 @@ def _forget(*, setting, **kwargs):
         _reverse.cache_clear()
 
 
-def article(number):
+def board(slug):
+    """A board's listing: the default board (BOARD_SLUG) at the site's front, as it always
+    was; every other at /<slug>/."""
+    if slug == settings.BOARD_SLUG:
+        return url("board:post-list")
+    return url("board:post-list", slug=slug)
+
+
+def article(board_path, number):
     """An article's address: its board's listing address and its number (urls.py says so),
     built without ``reverse``, which costs more than the row that links to it."""
-    return f"{url('board:post-list')}{number}/"
+    return f"{board_path}{number}/"
 
 
 def listing_page(path, page):

@@ -2,11 +2,12 @@
 
 import html
 import re
+from collections.abc import Mapping
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.syndication.views import Feed
 from django.db.models.expressions import RawSQL
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, strip_tags
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from . import services
 from .listing import SEQ_OF_RANK
-from .models import PAGE_SIZE, Post
+from .models import PAGE_SIZE, Board, Post
 
 FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
@@ -39,8 +40,11 @@ def first_image(post):
 class LatestPostsFeed(Feed):
     description = _("최근 글")
 
-    def get_object(self, request):
-        return services.default_board()
+    def get_object(self, request, slug=None):
+        try:
+            return services.board(slug)
+        except Board.DoesNotExist:
+            raise Http404 from None
 
     def title(self, board):
         return board.name
@@ -53,7 +57,7 @@ class LatestPostsFeed(Feed):
         return (
             Post.objects.filter(board=board)
             .listed()
-            .select_related("author")
+            .select_related("author", "board")
             .order_by("-seq")[:PAGE_SIZE]
         )
 
@@ -104,25 +108,54 @@ class ListedPosts:
         board = self.board.pk
         low = RawSQL(SEQ_OF_RANK, [start + 1, board, start + 1])
         high = RawSQL(SEQ_OF_RANK, [stop, board, stop])
-        return list(
+        posts = list(
             Post.objects.filter(board=self.board, seq__gte=low, seq__lte=high)
             .only("number", "seq", "updated_at")
             .order_by("seq")
         )
+        for post in posts:
+            post.board = self.board  # their addresses need it: no query per article
+        return posts
 
 
 class PostSitemap(Sitemap):
     changefreq = "daily"
     limit = 10_000
 
+    def __init__(self, board):
+        self.board = board
+
     def items(self):
-        return ListedPosts(services.default_board())
+        return ListedPosts(self.board)
 
     def lastmod(self, post):
         return post.updated_at
 
 
-SITEMAPS = {"posts": PostSitemap}
+class BoardSitemaps(Mapping):
+    """Every board's articles, a sitemap section each named by the board's address name
+    (sitemap-news.xml), the boards read when the sitemap is asked for."""
+
+    __eq__ = object.__eq__  # reverse() compares the URL pattern's arguments: by identity
+    __hash__ = object.__hash__
+
+    def __getitem__(self, slug):
+        board = Board.objects.filter(slug=slug).first()
+        if board is None:
+            raise KeyError(slug)
+        return PostSitemap(board)
+
+    def __iter__(self):
+        return iter(Board.objects.order_by("pk").values_list("slug", flat=True))
+
+    def __len__(self):
+        return Board.objects.count()
+
+    def items(self):  # the index: one query for every board, not one each
+        return [(board.slug, PostSitemap(board)) for board in Board.objects.order_by("pk")]
+
+
+SITEMAPS = BoardSitemaps()
 
 
 @require_safe

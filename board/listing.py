@@ -22,7 +22,7 @@ SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.i
        p.published_at, p.views, a.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 """
-PAGE, NOTICE, OLDER, NEWER = range(4)
+PAGE, NOTICE, OLDER, NEWER, BOARD = range(5)
 # The position of a rank (params: rank, board, rank): a seek on block_rank_idx for the block
 # with the greatest ``below`` under it; gaps between blocks hold no post, so a range of
 # positions from one rank's to another's is exactly the ranks between them.
@@ -48,6 +48,15 @@ NEWER_SQL = (
 )
 
 
+# The site's boards for the navigation bar, in the same statement (a listing stays two queries,
+# an article four): their id, name and address name in the columns of a post's id, title and
+# author name.
+BOARDS_SQL = (
+    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug "
+    "FROM board_board b"
+)
+
+
 def aware(value):
     """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
     if value is not None and value.tzinfo is None:
@@ -69,16 +78,28 @@ class Row:
     author_name: str
     pinned: bool = False  # one of the notices pinned above the page's rows
 
-    def get_absolute_url(self):
-        return addresses.article(self.number)
+
+@dataclass(slots=True)
+class NavBoard:
+    """A board in the navigation bar."""
+
+    id: int
+    name: str
+    slug: str
+
+    @property
+    def url(self):
+        return addresses.board(self.slug)
 
 
 @dataclass(slots=True)
 class Rows:
-    """One listing statement's result: the page (newest first), the notices, the neighbours."""
+    """One listing statement's result: the page (newest first), the notices, the neighbours,
+    the site's boards."""
 
     page: list
     notices: list
+    boards: list
     older: Row | None = None
     newer: Row | None = None
 
@@ -86,7 +107,7 @@ class Rows:
 def listing_statement(board, page, around=None):
     """The SQL and parameters of ``fetch_rows``."""
     low, high = board.rank_range(page)
-    parts = [RANGE_SQL, NOTICES_SQL]
+    parts = [RANGE_SQL, NOTICES_SQL, BOARDS_SQL]
     params = [board.pk, low, board.pk, low, high, board.pk, high, board.pk]
     if around is not None:
         parts += [OLDER_SQL, NEWER_SQL]
@@ -101,8 +122,11 @@ def fetch_rows(board, page, around=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    result = Rows(page=[], notices=[])
+    result = Rows(page=[], notices=[], boards=[])
     for part, *values in found:
+        if part == BOARD:
+            result.boards.append(NavBoard(values[0], values[3], values[-1]))
+            continue
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         row.published_at = aware(row.published_at)
@@ -118,4 +142,5 @@ def fetch_rows(board, page, around=None):
             result.newer = row
     result.page.sort(key=lambda r: -r.seq)
     result.notices.sort(key=lambda r: -r.seq)
+    result.boards.sort(key=lambda b: b.id)
     return result

@@ -10,6 +10,7 @@ seek on the ``(board, seq)`` index: the first and the last page cost the same, w
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -27,9 +28,28 @@ PAGE_SIZE = 20
 BLOCK = 500
 
 
+# Top-level addresses the site uses itself: a board may not take them as its address name.
+RESERVED_SLUGS = frozenset(
+    {"accounts", "admin", "comments", "feed", "language", "media", "preview", "static"}
+)
+
+
+def validate_board_slug(value):
+    if value.isdigit():
+        raise ValidationError(_("숫자만으로 된 주소 이름은 글 번호와 겹칩니다."))
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(_("사이트가 쓰는 주소입니다: %(slug)s"), params={"slug": value})
+
+
 class Board(models.Model):
-    slug = models.SlugField(_("주소 이름"), unique=True)
+    slug = models.SlugField(
+        _("주소 이름"),
+        unique=True,
+        validators=[validate_board_slug],
+        help_text=_("게시판 주소: /주소이름/ (영문, 숫자, -, _)"),
+    )
     name = models.CharField(_("이름"), max_length=100)
+    description = models.TextField(_("게시판 설명"), blank=True)
     # Counters kept in the same transaction as each change (board.services), never counted.
     post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
     last_number = models.PositiveIntegerField(_("마지막 글 번호"), default=0, editable=False)
@@ -49,10 +69,24 @@ class Board(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return addresses.url("board:post-list")
+        return addresses.board(self.slug)
+
+    @property
+    def is_default(self):
+        """The site's front board (BOARD_SLUG): its pages are at /, /125/, as they always were."""
+        return self.slug == settings.BOARD_SLUG
 
     def get_page_url(self, page):
         return addresses.listing_page(self.get_absolute_url(), page)
+
+    def get_article_url(self, number):
+        return addresses.article(self.get_absolute_url(), number)
+
+    def get_feed_url(self, kind):
+        """``kind`` "rss" or "atom": this board's feed."""
+        if self.is_default:
+            return addresses.url(f"feed-{kind}")
+        return addresses.url(f"feed-{kind}", slug=self.slug)
 
     @property
     def num_pages(self):
@@ -227,7 +261,7 @@ class Post(models.Model):
     def get_absolute_url(self):
         if self.seq is None:  # not (or no longer) public: staff see it through the preview
             return reverse("board:post-preview", kwargs={"pk": self.pk})
-        return addresses.article(self.number)
+        return self.board.get_article_url(self.number)
 
     @property
     def is_listed(self):

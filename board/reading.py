@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from .listing import aware
+from .listing import NavBoard, aware
 from .models import Board, Post
 
 
@@ -71,6 +71,14 @@ LEFT JOIN auth_user r ON r.id = c.removed_by_id
 WHERE c.post_id = %s
 ORDER BY c.created_at, c.id
 """
+
+
+def boards():
+    """The site's boards for the navigation bar of a page that reads no listing (search,
+    accounts, errors): one query. Listing and article pages get them with their rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, name, slug FROM board_board ORDER BY id")
+        return [NavBoard(*values) for values in cursor.fetchall()]
 
 
 def board(slug):

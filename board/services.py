@@ -31,6 +31,11 @@ def default_board():
     return reading.board(settings.BOARD_SLUG)
 
 
+def board(slug=None):
+    """The board at address name ``slug``, the default board for None (Board.DoesNotExist)."""
+    return reading.board(slug or settings.BOARD_SLUG)
+
+
 def record(user, obj, message):
     """One line in the admin's history of ``obj``: who did what, and when."""
     if user is not None and user.is_authenticated:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils import dateformat, timezone, translation
@@ -26,7 +27,7 @@ from django.utils.translation import trans_real
 from jinja2 import Environment, Undefined, pass_context
 from markupsafe import Markup
 
-from . import addresses
+from . import addresses, reading
 from .addresses import url
 from .forms import SearchForm
 
@@ -36,6 +37,19 @@ WINDOW = 10  # page numbers shown at once, in blocks as on Korean boards: 1–10
 def translations(request):
     """Context processor: the active language's catalogue, for the whole page."""
     return {"catalog": trans_real.catalog()}
+
+
+def navigation(request):
+    """Context processor: the boards for the navigation bar. The listing and the article read
+    them with their rows (``request.nav_boards``); other pages here, before the template runs
+    (none when the database cannot answer: the error pages)."""
+    boards = getattr(request, "nav_boards", None)
+    if boards is None:
+        try:
+            boards = reading.boards()
+        except DatabaseError:
+            boards = []
+    return {"nav_boards": boards}
 
 
 def _catalog(context):

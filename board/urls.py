@@ -15,4 +15,8 @@ urlpatterns = [
     path("comments/<num:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("accounts/signup/", views.signup, name="signup"),
     path("language/<str:code>/", views.choose_language, name="language"),
+    # Every other board at its address name (the default board's redirect to the ones above).
+    path("<slug:slug>/", views.post_list, name="post-list"),
+    path("<slug:slug>/<num:number>/", views.post_detail, name="post-detail"),
+    path("<slug:slug>/<num:number>/comments/", views.comment_create, name="comment-create"),
 ]

@@ -2,6 +2,7 @@
 
 import sys
 import warnings
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -22,7 +23,7 @@ from PIL import Image as PILImage
 
 from . import feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Comment, Post, PostImage
+from .models import Board, Comment, Post, PostImage
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -50,9 +51,34 @@ def listing_context(board, page, rows):
     }
 
 
+def front_for_default_board(view):
+    """The default board's pages live at the site's front (/, /125/) as they always did: its
+    own address name's (/news/, /news/125/) redirect there for good, one URL per page."""
+
+    @wraps(view)
+    def wrapper(request, *args, slug=None, **kwargs):
+        if slug == settings.BOARD_SLUG:
+            match = request.resolver_match
+            url = reverse(f"{match.namespace}:{match.url_name}", kwargs=kwargs)
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return view(request, *args, slug=slug, **kwargs)
+
+    return wrapper
+
+
+def board_or_404(slug):
+    """The board at ``slug`` (None: the default board), or 404."""
+    try:
+        return services.board(slug)
+    except Board.DoesNotExist:
+        raise Http404 from None
+
+
 @require_safe
-def post_list(request):
-    board = services.publish_due_posts(services.default_board())
+@front_for_default_board
+def post_list(request, slug=None):
+    board = services.publish_due_posts(board_or_404(slug))
     if "q" in request.GET:
         return search_results(request, board)
     page = parse_page(request.GET.get("page"))
@@ -61,6 +87,7 @@ def post_list(request):
     if page > board.num_pages:
         return redirect(board.get_page_url(board.num_pages))
     rows = listing.fetch_rows(board, page)
+    request.nav_boards = rows.boards  # the navigation bar's, read with the rows
     return render(request, "board/post_list.html", listing_context(board, page, rows))
 
 
@@ -110,9 +137,10 @@ def viewed_numbers(request):
     return [n for n in raw.split(".") if n.isdigit()]
 
 
-def public_post(number):
-    """The listed article ``number`` of the board, or 404 (board.reading: no ORM compiling)."""
-    post = reading.article(settings.BOARD_SLUG, number)
+def public_post(slug, number):
+    """The listed article ``number`` of the board at ``slug`` (None: the default board), or
+    404 (board.reading: no ORM compiling)."""
+    post = reading.article(slug or settings.BOARD_SLUG, number)
     if post is None:
         raise Http404
     return post
@@ -126,6 +154,7 @@ def article_context(request, post, form=None):
     if page is None or page > board.num_pages:
         page = board.page_of(post.rank)
     rows = listing.fetch_rows(board, page, around=post.seq)
+    request.nav_boards = rows.boards
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = reading.comments(post.pk)
     user = request.user
@@ -136,7 +165,7 @@ def article_context(request, post, form=None):
     back = SearchForm(request.GET) if request.GET.get("q") else None
     if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
-        context["list_url"] = f"{reverse('board:post-list')}?{urlencode(keep)}"
+        context["list_url"] = f"{board.get_absolute_url()}?{urlencode(keep)}"
     canonical = request.build_absolute_uri(post.get_absolute_url())
     image = feeds.first_image(post)
     context.update(
@@ -154,8 +183,9 @@ def article_context(request, post, form=None):
 
 
 @require_safe
-def post_detail(request, number):
-    post = public_post(number)
+@front_for_default_board
+def post_detail(request, number, slug=None):
+    post = public_post(slug, number)
     # Count the view first, so the header and the listing below both include it.
     seen = viewed_numbers(request)
     # Only a reader's GET is a view: HEAD is a link checker or a monitor, never a reader.
@@ -235,8 +265,9 @@ def media_file(request, path):
 
 @login_required
 @require_POST
-def comment_create(request, number):
-    post = public_post(number)
+@front_for_default_board
+def comment_create(request, number, slug=None):
+    post = public_post(slug, number)
     form = CommentForm(request.POST)
     status = 400
     if form.is_valid():
@@ -274,7 +305,7 @@ def moderation_view(request, pk, *, action):
     if not request.user.is_authenticated:
         # Decided before the lookup: the same answer whether or not the comment exists.
         return redirect_to_login(request.get_full_path())
-    comment = get_object_or_404(Comment.objects.select_related("post", "author"), pk=pk)
+    comment = get_object_or_404(Comment.objects.select_related("post__board", "author"), pk=pk)
     allowed = (
         services.can_remove(request.user, comment)
         if action == "remove"

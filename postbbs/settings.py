@@ -67,6 +67,7 @@ TEMPLATES = [
             "environment": "board.templating.environment",
             "context_processors": [
                 "board.templating.translations",
+                "board.templating.navigation",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

@@ -51,7 +51,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("", include("board.urls")),
+    # Per-board feeds; the default board's are the ones above.
+    path("<slug:slug>/feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
+    path("<slug:slug>/feed/atom/", feeds.LatestPostsAtomFeed(), name="feed-atom"),
 ]
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded images through a view that checks their article: an embargoed or removed
@@ -59,5 +61,7 @@ if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns.append(
         re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", views.media_file, name="media")
     )
+# Last: boards take the addresses left over (/<slug>/).
+urlpatterns.append(path("", include("board.urls")))
 
 handler500 = "board.views.server_error"

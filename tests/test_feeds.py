@@ -63,7 +63,7 @@ def test_an_articles_description_is_its_first_160_characters(client, board):
     assert head.select_one('meta[name="description"]')["content"] == "우" * 159 + "…"
 
 
-def test_another_boards_articles_stay_out_of_the_feeds_and_the_sitemap(client, board):
+def test_each_board_has_its_own_feeds_and_sitemap_section(client, board):
     from tests.factories import BoardFactory
 
     other = BoardFactory(slug="other")
@@ -71,12 +71,22 @@ def test_another_boards_articles_stay_out_of_the_feeds_and_the_sitemap(client, b
         PostFactory(board=other, title=f"다른 게시판 {n}")
     shown = PostFactory(title="보이는 글")
 
-    feed = ET.fromstring(client.get("/feed/rss/").content)
-    assert [i.findtext("title") for i in feed.iter("item")] == [shown.title]
-    sitemap = ET.fromstring(client.get("/sitemap-posts.xml").content)
-    assert [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")] == [
-        f"http://testserver{shown.get_absolute_url()}"
+    def titles(url):
+        return [i.findtext("title") for i in ET.fromstring(client.get(url).content).iter("item")]
+
+    def locations(url):
+        return [loc.text for loc in ET.fromstring(client.get(url).content).iter(f"{SITEMAP}loc")]
+
+    assert titles("/feed/rss/") == [shown.title]
+    assert titles("/other/feed/rss/") == ["다른 게시판 2", "다른 게시판 1", "다른 게시판 0"]
+    assert client.get("/nowhere/feed/rss/").status_code == 404
+    assert locations(f"/sitemap-{board.slug}.xml") == [f"http://testserver/{shown.number}/"]
+    assert locations("/sitemap-other.xml") == [f"http://testserver/other/{n}/" for n in (1, 2, 3)]
+    assert locations("/sitemap.xml") == [
+        f"http://testserver/sitemap-{board.slug}.xml",
+        "http://testserver/sitemap-other.xml",
     ]
+    assert client.get("/sitemap-nowhere.xml").status_code == 404
 
 
 @pytest.mark.parametrize("count", [3, 20])
@@ -87,9 +97,10 @@ def test_feed_and_sitemap_queries_do_not_grow_with_their_articles(
     # The board, then the articles with their authors in one query.
     with django_assert_num_queries(2):
         client.get("/feed/rss/")
-    # The board (its counter is the length), then one range of positions.
-    with django_assert_num_queries(2):
-        client.get("/sitemap-posts.xml")
+    # The board (looked up twice by Django's view: is there such a section, and which is it;
+    # its counter is the length), then one range of positions.
+    with django_assert_num_queries(3):
+        client.get(f"/sitemap-{board.slug}.xml")
 
 
 def test_every_page_links_its_feeds_in_the_head(client, board):
@@ -107,17 +118,17 @@ def test_sitemap_index_and_sections_list_every_listed_article(client, board, mon
     index = ET.fromstring(client.get("/sitemap.xml").content)
     sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
     assert sections == [
-        "http://testserver/sitemap-posts.xml",
-        "http://testserver/sitemap-posts.xml?p=2",
-        "http://testserver/sitemap-posts.xml?p=3",
+        f"http://testserver/sitemap-{board.slug}.xml",
+        f"http://testserver/sitemap-{board.slug}.xml?p=2",
+        f"http://testserver/sitemap-{board.slug}.xml?p=3",
     ]
 
     urls = []
     for n in (1, 2, 3):
-        page = ET.fromstring(client.get(f"/sitemap-posts.xml?p={n}").content)
+        page = ET.fromstring(client.get(f"/sitemap-{board.slug}.xml?p={n}").content)
         urls += [loc.text for loc in page.iter(f"{SITEMAP}loc")]
     assert urls == [f"http://testserver/{n}/" for n in range(1, 26)]
-    assert client.get("/sitemap-posts.xml?p=4").status_code == 404
+    assert client.get(f"/sitemap-{board.slug}.xml?p=4").status_code == 404
 
 
 def test_sitemap_pages_take_no_count_and_no_offset(client, board):
@@ -126,7 +137,7 @@ def test_sitemap_pages_take_no_count_and_no_offset(client, board):
 
     PostFactory.create_batch(15)
     with CaptureQueriesContext(connection) as queries:
-        client.get("/sitemap-posts.xml?p=1")
+        client.get(f"/sitemap-{board.slug}.xml?p=1")
     sql = " ".join(q["sql"].upper() for q in queries)
     assert "COUNT(" not in sql
     assert "OFFSET" not in sql

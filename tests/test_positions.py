@@ -189,7 +189,7 @@ def test_the_feed_and_sitemap_follow_the_listing_across_blocks(client, board, au
     expected = newest_first(board)
     feed = client.get("/feed/rss/").content.decode()
     assert [n for n in expected if f"/{n}/</link>" in feed] == expected[:20]
-    sitemap = client.get("/sitemap-posts.xml").content.decode()
+    sitemap = client.get(f"/sitemap-{board.slug}.xml").content.decode()
     assert all(f"/{n}/</loc>" in sitemap for n in expected)
     assert "/11/</loc>" not in sitemap
 

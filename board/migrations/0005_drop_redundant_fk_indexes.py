@@ -5,20 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0004_search_trigram_indexes'),
+        ("board", "0004_search_trigram_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comment',
-            name='post',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='board.post', verbose_name='글'),
+            model_name="comment",
+            name="post",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="board.post",
+                verbose_name="글",
+            ),
         ),
         migrations.AlterField(
-            model_name='post',
-            name='board',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='board.board', verbose_name='게시판'),
+            model_name="post",
+            name="board",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="posts",
+                to="board.board",
+                verbose_name="게시판",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0005_drop_redundant_fk_indexes'),
+        ("board", "0005_drop_redundant_fk_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='author',
-            name='name',
-            field=models.CharField(max_length=150, verbose_name='이름'),
+            model_name="author",
+            name="name",
+            field=models.CharField(max_length=150, verbose_name="이름"),
         ),
     ]

@@ -5,24 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0006_author_name_length'),
+        ("board", "0006_author_name_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignupRecord',
+            name="SignupRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=45, verbose_name='주소')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='가입 시각')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=45, verbose_name="주소")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="가입 시각"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '가입 기록',
-                'verbose_name_plural': '가입 기록',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['address', 'created_at'], name='signup_address_idx')],
+                "verbose_name": "가입 기록",
+                "verbose_name_plural": "가입 기록",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["address", "created_at"], name="signup_address_idx")
+                ],
             },
         ),
     ]

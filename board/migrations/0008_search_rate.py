@@ -4,27 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0007_signup_record'),
+        ("board", "0007_signup_record"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchRate',
+            name="SearchRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=64, verbose_name='주소')),
-                ('seconds', models.PositiveIntegerField(verbose_name='구간 길이(초)')),
-                ('start', models.BigIntegerField(verbose_name='구간 시작(유닉스 시각)')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='검색 수')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=64, verbose_name="주소")),
+                ("seconds", models.PositiveIntegerField(verbose_name="구간 길이(초)")),
+                ("start", models.BigIntegerField(verbose_name="구간 시작(유닉스 시각)")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="검색 수")),
             ],
             options={
-                'verbose_name': '검색 횟수',
-                'verbose_name_plural': '검색 횟수',
-                'ordering': ['-start', 'address'],
-                'indexes': [models.Index(fields=['start'], name='search_rate_start_idx')],
-                'constraints': [models.UniqueConstraint(fields=('address', 'seconds', 'start'), name='search_rate_unique')],
+                "verbose_name": "검색 횟수",
+                "verbose_name_plural": "검색 횟수",
+                "ordering": ["-start", "address"],
+                "indexes": [models.Index(fields=["start"], name="search_rate_start_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("address", "seconds", "start"), name="search_rate_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -9,7 +9,9 @@ def rebuild(apps, schema_editor):
     from board.services import rebuild_positions
 
     Board = apps.get_model("board", "Board")
-    for board_id in Board.objects.using(schema_editor.connection.alias).values_list("pk", flat=True):
+    for board_id in Board.objects.using(schema_editor.connection.alias).values_list(
+        "pk", flat=True
+    ):
         rebuild_positions(board_id, using=schema_editor.connection)
 
 
@@ -24,32 +26,56 @@ def densify(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0008_search_rate'),
+        ("board", "0008_search_rate"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='board',
-            name='top_seq',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='맨 위 목록 위치'),
+            model_name="board",
+            name="top_seq",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="맨 위 목록 위치"
+            ),
         ),
         migrations.CreateModel(
-            name='ListingBlock',
+            name="ListingBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(verbose_name='블록 시작')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='목록에 보이는 글 수')),
-                ('below', models.PositiveIntegerField(default=0, verbose_name='아래 블록의 글 수')),
-                ('board', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='board.board', verbose_name='게시판')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(verbose_name="블록 시작")),
+                (
+                    "count",
+                    models.PositiveIntegerField(default=0, verbose_name="목록에 보이는 글 수"),
+                ),
+                ("below", models.PositiveIntegerField(default=0, verbose_name="아래 블록의 글 수")),
+                (
+                    "board",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="board.board",
+                        verbose_name="게시판",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '목록 블록',
-                'verbose_name_plural': '목록 블록',
-                'ordering': ['board', 'start'],
-                'indexes': [models.Index(fields=['board', 'below', 'start'], name='block_rank_idx')],
-                'constraints': [models.UniqueConstraint(fields=('board', 'start'), name='block_board_start_unique')],
+                "verbose_name": "목록 블록",
+                "verbose_name_plural": "목록 블록",
+                "ordering": ["board", "start"],
+                "indexes": [
+                    models.Index(fields=["board", "below", "start"], name="block_rank_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("board", "start"), name="block_board_start_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(rebuild, densify),

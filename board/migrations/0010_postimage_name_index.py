@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0009_listing_blocks'),
+        ("board", "0009_listing_blocks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='postimage',
-            name='image',
-            field=models.ImageField(db_index=True, upload_to=board.models.image_path, verbose_name='그림'),
+            model_name="postimage",
+            name="image",
+            field=models.ImageField(
+                db_index=True, upload_to=board.models.image_path, verbose_name="그림"
+            ),
         ),
     ]
