@@ -21,7 +21,9 @@ def columns(model, *names):
     return [f.attname for f in model._meta.concrete_fields if f.attname in names]
 
 
-BOARD_FIELDS = columns(Board, "id", "slug", "name", "post_count", "last_number", "top_seq")
+BOARD_FIELDS = columns(
+    Board, "id", "slug", "name", "description", "post_count", "last_number", "top_seq"
+)
 BOARD_FIELDS += columns(Board, "next_publish_at")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"

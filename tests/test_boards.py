@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notices(db):
     """A second board, 공지사항 at /notice/, with three articles of its own."""
-    board = BoardFactory(slug="notice", name="공지사항")
+    board = BoardFactory(slug="notice", name="공지사항", description="우체국의 알림을 모읍니다.")
     for n in range(3):
         PostFactory(board=board, title=f"공지 {n + 1}")
     return board
@@ -37,6 +37,7 @@ def test_a_second_board_lists_its_own_articles_at_its_address(client, board, not
         "/notice/1/",
     ]
     assert text(soup(page).select_one("h1.board-title")) == "공지사항"
+    assert text(soup(page).select_one(".board-description")) == "우체국의 알림을 모읍니다."
     assert titles(client.get("/")) == ["소식 1"]
 
 

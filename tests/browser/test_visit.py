@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from board import services
 from tests.browser.conftest import PASSWORD, PROJECT_ROOT
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import BoardFactory, CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,6 +70,34 @@ def test_a_reader_browses_pages_searches_reads_and_finds_the_feed(
     page.get_by_role("link", name="RSS").click()
     expect(page.locator("body")).to_contain_text("택배 요금 안내")
     assert page.url.endswith("/feed/rss/")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_reader_goes_to_another_board_from_the_navigation_bar(
+    page, full_board, screenshot, viewport
+):
+    other = BoardFactory(slug="notice", name="공지사항")
+    for n in range(1, 4):
+        PostFactory(board=other, title=f"우편 공지 {n}", body=f"공지 본문 {n}")
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto("/")
+    boards = page.get_by_role("navigation", name="게시판 목록")
+    expect(boards.get_by_role("link")).to_have_text(["소식", "공지사항"])
+
+    boards.get_by_role("link", name="공지사항").click()
+    assert page.url.endswith("/notice/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("공지사항")
+    expect(page.locator("table.post-table tbody tr .col-title a")).to_have_text(
+        ["우편 공지 3", "우편 공지 2", "우편 공지 1"]
+    )
+    expect(boards.locator('[aria-current="page"]')).to_have_text("공지사항")
+    screenshot(f"boards-{viewport}-1-second-board")
+
+    page.get_by_role("link", name="우편 공지 2").click()
+    assert page.url.endswith("/notice/2/")
+    expect(page.locator(".post-body")).to_contain_text("공지 본문 2")
+    boards.get_by_role("link", name="소식").click()
+    expect(page.locator("table.post-table tbody tr")).to_have_count(21)
 
 
 def audit(page):
