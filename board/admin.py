@@ -138,7 +138,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         "state",
     ]
     list_display_links = ["number", "title"]
-    list_filter = [PostStateFilter, "is_notice", "has_image", "board", "published_at"]
+    list_filter = [PostStateFilter, "is_notice", "is_secret", "has_image", "board", "published_at"]
     search_fields = ["title", "body", "author__name"]
     date_hierarchy = "published_at"
     readonly_fields = ["number", "views", "comment_count", "has_image", "removal"]
@@ -153,7 +153,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         fields = ["board", "number", "title", "body_format", "body"]
         if request.user.is_superuser:
             fields.append("author")
-        fields += ["published_at", "is_notice", "has_image", "views", "comment_count"]
+        fields += ["published_at", "is_notice", "is_secret", "has_image", "views", "comment_count"]
         if obj is not None and obj.is_removed:
             fields.append("removal")
         return fields

@@ -55,7 +55,7 @@ class LatestPostsFeed(Feed):
     def items(self, board):
         # The newest listed posts: a backward seek on the listing index, as many as page 1.
         return (
-            Post.objects.filter(board=board)
+            Post.objects.filter(board=board, is_secret=False)
             .listed()
             .select_related("author", "board")
             .order_by("-seq")[:PAGE_SIZE]
@@ -109,7 +109,7 @@ class ListedPosts:
         low = RawSQL(SEQ_OF_RANK, [start + 1, board, start + 1])
         high = RawSQL(SEQ_OF_RANK, [stop, board, stop])
         posts = list(
-            Post.objects.filter(board=self.board, seq__gte=low, seq__lte=high)
+            Post.objects.filter(board=self.board, seq__gte=low, seq__lte=high, is_secret=False)
             .only("number", "seq", "updated_at")
             .order_by("seq")
         )

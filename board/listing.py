@@ -19,7 +19,7 @@ from . import addresses
 # first column says which part a row came from. The body is never read.
 COLUMNS = """
 SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
-       p.published_at, p.views, a.name
+       p.published_at, p.views, a.name, p.is_secret
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 """
 PAGE, NOTICE, OLDER, NEWER, BOARD = range(5)
@@ -52,7 +52,7 @@ NEWER_SQL = (
 # an article four): their id, name and address name in the columns of a post's id, title and
 # author name.
 BOARDS_SQL = (
-    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug "
+    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug, NULL "
     "FROM board_board b"
 )
 
@@ -76,6 +76,7 @@ class Row:
     published_at: datetime
     views: int
     author_name: str
+    is_secret: bool = False
     pinned: bool = False  # one of the notices pinned above the page's rows
 
 
@@ -125,12 +126,13 @@ def fetch_rows(board, page, around=None):
     result = Rows(page=[], notices=[], boards=[])
     for part, *values in found:
         if part == BOARD:
-            result.boards.append(NavBoard(values[0], values[3], values[-1]))
+            result.boards.append(NavBoard(values[0], values[3], values[9]))
             continue
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         row.published_at = aware(row.published_at)
         row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
+        row.is_secret = bool(row.is_secret)
         if part == PAGE:
             result.page.append(row)
         elif part == NOTICE:

@@ -218,6 +218,11 @@ class Post(models.Model):
     comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
     has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
     is_notice = models.BooleanField(_("공지"), default=False)
+    # A secret article (비밀글): listed with its title, opened only by its author's account and
+    # staff (services.can_read); its body, images and comments appear nowhere else.
+    is_secret = models.BooleanField(
+        _("비밀글"), default=False, help_text=_("글쓴이(계정이 있을 때)와 운영진만 열어 봅니다.")
+    )
     is_removed = models.BooleanField(_("삭제됨"), default=False, editable=False)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -28,7 +28,9 @@ BOARD_FIELDS += columns(Board, "next_publish_at")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
-POST_FIELDS += columns(Post, "views", "comment_count", "has_image", "is_notice", "is_removed")
+POST_FIELDS += columns(
+    Post, "views", "comment_count", "has_image", "is_notice", "is_secret", "is_removed"
+)
 BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 
 # The listed article ``number`` of the board ``slug``, its board, its author's name and staff
@@ -37,7 +39,7 @@ BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 ARTICLE_SQL = f"""
 SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
        {", ".join(f"p.{name}" for name in POST_FIELDS)},
-       a.name, u.is_staff,
+       a.name, u.is_staff, a.user_id,
        p.seq + (SELECT k.below - k.start FROM board_listingblock k
                 WHERE k.board_id = p.board_id AND k.start < p.seq
                 ORDER BY k.start DESC LIMIT 1)
@@ -112,9 +114,9 @@ def article(slug, number):
     post.published_at = aware(post.published_at)
     # SQLite's 0 and 1, as the ORM's converters would give them.
     post.has_image, post.is_notice = bool(post.has_image), bool(post.is_notice)
-    post.is_removed = bool(post.is_removed)
+    post.is_removed, post.is_secret = bool(post.is_removed), bool(post.is_secret)
     post.board = board
-    post.author_name, staff, post.rank = found[split + len(POST_FIELDS) :]
+    post.author_name, staff, post.author_user_id, post.rank = found[split + len(POST_FIELDS) :]
     post.author_is_staff = bool(staff)
     return post
 

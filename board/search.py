@@ -38,7 +38,7 @@ AUTHOR_IDS = 200
 PROGRESS_STEPS = 10_000  # SQLite: virtual-machine steps between two looks at the clock
 ROW_FIELDS = [
     "pk", "number", "seq", "title", "comment_count", "has_image", "is_notice", "published_at",
-    "views", "author__name",
+    "views", "author__name", "is_secret",
 ]  # fmt: skip
 
 
@@ -53,10 +53,13 @@ class Throttled(Exception):
 
 
 def matching(q, target):
+    # A secret article's body and comments are its readers' only: a search never matches them
+    # (its title and author are in the listing for everyone).
+    body = Q(body__icontains=q, is_secret=False)
     if target == "title":
         return Q(title__icontains=q)
     if target == "body":
-        return Q(body__icontains=q)
+        return body
     if target == "author":
         return Q(author__name__icontains=q)
     if target == "comment":
@@ -64,8 +67,8 @@ def matching(q, target):
         first = Subquery(comments.filter(body__icontains=q).order_by().values("pk")[:1])
         # A subquery per article (not EXISTS, which PostgreSQL turns into a join that reads
         # every comment of the board), and only where the row counts visible comments.
-        return Q(comment_count__gt=0) & Q(IsNull(first, False))
-    return Q(title__icontains=q) | Q(body__icontains=q)
+        return Q(comment_count__gt=0, is_secret=False) & Q(IsNull(first, False))
+    return Q(title__icontains=q) | body
 
 
 def condition(q, target):

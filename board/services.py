@@ -155,7 +155,7 @@ def publish_new_post(post):
 
 # What an edit may write: never the counters, the number or the listing state, which other
 # requests change meanwhile with F() updates (a full save would put back stale values).
-EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice"]
+EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice", "is_secret"]
 
 
 @transaction.atomic
@@ -275,6 +275,14 @@ def restore_post(post, *, by):
 
 
 # Views ---------------------------------------------------------------------------------
+
+
+def can_read(user, post, author_user_id):
+    """Whether ``user`` may open ``post``: anyone, unless it is secret; then its author's
+    account (``author_user_id``) and staff only."""
+    if not post.is_secret:
+        return True
+    return user.is_authenticated and (user.is_staff or user.pk == author_user_id)
 
 
 def is_crawler(user_agent):

@@ -137,13 +137,28 @@ def viewed_numbers(request):
     return [n for n in raw.split(".") if n.isdigit()]
 
 
-def public_post(slug, number):
+def public_post(request, slug, number):
     """The listed article ``number`` of the board at ``slug`` (None: the default board), or
-    404 (board.reading: no ORM compiling)."""
+    404 (board.reading: no ORM compiling); a secret one that this reader may not open, 403."""
     post = reading.article(slug or settings.BOARD_SLUG, number)
     if post is None:
         raise Http404
+    if not services.can_read(request.user, post, post.author_user_id):
+        raise SecretPost
     return post
+
+
+class SecretPost(PermissionDenied):
+    """A secret article opened by someone other than its author or staff."""
+
+
+def secret_post(request):
+    context = {
+        "error_code": 403,
+        "error_title": _("비밀글입니다"),
+        "error_text": _("글쓴이와 운영진만 볼 수 있는 글입니다. 글쓴이라면 로그인해 주세요."),
+    }
+    return render(request, "error_page.html", context, status=403)
 
 
 def article_context(request, post, form=None):
@@ -167,9 +182,10 @@ def article_context(request, post, form=None):
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
         context["list_url"] = f"{board.get_absolute_url()}?{urlencode(keep)}"
     canonical = request.build_absolute_uri(post.get_absolute_url())
-    image = feeds.first_image(post)
+    # A secret article tells link previews and search engines no more than the listing does.
+    image = None if post.is_secret else feeds.first_image(post)
     context.update(
-        description=feeds.summary(post),
+        description=post.title if post.is_secret else feeds.summary(post),
         canonical_url=canonical,
         og_image=request.build_absolute_uri(image) if image else None,
         post=post,
@@ -185,7 +201,10 @@ def article_context(request, post, form=None):
 @require_safe
 @front_for_default_board
 def post_detail(request, number, slug=None):
-    post = public_post(slug, number)
+    try:
+        post = public_post(request, slug, number)
+    except SecretPost:
+        return secret_post(request)
     # Count the view first, so the header and the listing below both include it.
     seen = viewed_numbers(request)
     # Only a reader's GET is a view: HEAD is a link checker or a monitor, never a reader.
@@ -236,13 +255,15 @@ def media_file(request, path):
     photo; a file that belongs to no image is a 404 too, whatever its name or length."""
     if "\x00" in path:
         raise Http404  # PostgreSQL refuses NUL in a string: no such file either way
-    image = PostImage.objects.select_related("post").filter(image=path).first()
+    image = PostImage.objects.select_related("post__author").filter(image=path).first()
     if image is None:
         raise Http404
     post = image.post
     public = post.is_listed  # removal takes an article out of the listing
     if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
         raise Http404
+    if not services.can_read(request.user, post, post.author.user_id):
+        raise Http404  # a secret article's photo: as if there were none
     try:
         file = image.image.storage.open(image.image.name, "rb")
         with warnings.catch_warnings():
@@ -259,7 +280,8 @@ def media_file(request, path):
     response["X-Content-Type-Options"] = "nosniff"
     # An embargoed photo is never kept by a shared cache, and a public one is checked again on
     # every request: once its article is removed, it is for staff only.
-    response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
+    shared = public and not post.is_secret
+    response["Cache-Control"] = "public, no-cache" if shared else "private, no-store"
     return response
 
 
@@ -267,7 +289,10 @@ def media_file(request, path):
 @require_POST
 @front_for_default_board
 def comment_create(request, number, slug=None):
-    post = public_post(slug, number)
+    try:
+        post = public_post(request, slug, number)
+    except SecretPost:
+        return secret_post(request)
     form = CommentForm(request.POST)
     status = 400
     if form.is_valid():
@@ -421,6 +446,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 def server_error(request):
     """500, or 503 while the database cannot be reached: both pages need no database."""
     error = sys.exc_info()[1]
+    request.nav_boards = []  # no navigation bar: these pages read nothing from the database
     if isinstance(error, DATABASE_DOWN):
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "10"
