@@ -39,6 +39,16 @@ def article(board_path, number):
     return f"{board_path}{number}/"
 
 
-def listing_page(path, page):
-    """Page ``page`` of the listing at ``path``: page 1 is the listing's own address."""
-    return path if page == 1 else f"{path}?page={page}"
+def listing_page(path, page, category=None):
+    """Page ``page`` of the listing at ``path`` (of one category, given its id): page 1 is
+    the listing's own address."""
+    return path + listing_query(page, category)
+
+
+def listing_query(page, category=None):
+    """The query string of a listing page ("" for the whole board's first page), which its
+    rows' links also carry so that the article shows that page below it."""
+    parts = [f"category={category}"] if category is not None else []
+    if page != 1:
+        parts.append(f"page={page}")
+    return "?" + "&".join(parts) if parts else ""

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .forms import PostImageForm
-from .models import Author, Board, Comment, Post, PostImage
+from .models import Author, Board, Category, Comment, Post, PostImage
 
 
 class LargeTablePaginator(Paginator):
@@ -74,10 +74,21 @@ class ValidLookupsMixin:
         return changelist
 
 
+class CategoryInline(admin.TabularInline):
+    """A board's categories, in the order readers see them; one in use cannot be deleted
+    (its articles' listing hangs on it: the admin says which articles)."""
+
+    model = Category
+    fields = ["name", "position", "post_count"]
+    readonly_fields = ["post_count"]
+    extra = 1
+
+
 @admin.register(Board)
 class BoardAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "post_count", "last_number"]
     readonly_fields = ["post_count", "last_number", "next_publish_at"]
+    inlines = [CategoryInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # posts hang on the board; removing it would take them all
@@ -115,6 +126,14 @@ class PostStateFilter(admin.SimpleListFilter):
 
 
 class PostAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        board = cleaned.get("board") or getattr(self.instance, "board", None)
+        category = cleaned.get("category")
+        if category is not None and board is not None and category.board_id != board.pk:
+            self.add_error("category", _("이 게시판의 분류가 아닙니다."))
+        return cleaned
+
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]
         if self.instance.is_listed and value > timezone.now():
@@ -150,7 +169,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     actions = ["remove_posts", "restore_posts"]
 
     def get_fields(self, request, obj=None):
-        fields = ["board", "number", "title", "body_format", "body"]
+        fields = ["board", "number", "category", "title", "body_format", "body"]
         if request.user.is_superuser:
             fields.append("author")
         fields += ["published_at", "is_notice", "is_secret", "has_image", "views", "comment_count"]
@@ -166,6 +185,8 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        if obj is not None:  # its board is fixed: only its categories are offered
+            form.base_fields["category"].queryset = Category.objects.filter(board=obj.board_id)
         if "author" in form.base_fields:
             form.base_fields["author"].required = False
             form.base_fields["author"].help_text = _("비우면 내 글쓴이 이름으로 씁니다.")

@@ -19,10 +19,11 @@ from . import addresses
 # first column says which part a row came from. The body is never read.
 COLUMNS = """
 SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
-       p.published_at, p.views, a.name, p.is_secret
+       p.published_at, p.views, a.name, p.is_secret, c.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
+LEFT JOIN board_category c ON c.id = p.category_id
 """
-PAGE, NOTICE, OLDER, NEWER, BOARD = range(5)
+PAGE, NOTICE, OLDER, NEWER, BOARD, CATEGORY = range(6)
 # The position of a rank (params: rank, board, rank): a seek on block_rank_idx for the block
 # with the greatest ``below`` under it; gaps between blocks hold no post, so a range of
 # positions from one rank's to another's is exactly the ranks between them.
@@ -31,6 +32,15 @@ SEQ_OF_RANK = """(SELECT b.start + %s - b.below FROM board_listingblock b
 RANGE_SQL = (
     COLUMNS.format(part=PAGE)
     + f"WHERE p.board_id = %s AND p.seq >= {SEQ_OF_RANK} AND p.seq <= {SEQ_OF_RANK}"
+)
+# A category's listing: the same, on its own positions and blocks (post_category_idx,
+# catblock_rank_idx).
+CAT_SEQ_OF_RANK = """(SELECT b.start + %s - b.below FROM board_categoryblock b
+ WHERE b.category_id = %s AND b.below < %s ORDER BY b.below DESC, b.start DESC LIMIT 1)"""
+CATEGORY_RANGE_SQL = (
+    COLUMNS.format(part=PAGE)
+    + f"WHERE p.category_id = %s AND p.cat_seq >= {CAT_SEQ_OF_RANK}"
+    + f" AND p.cat_seq <= {CAT_SEQ_OF_RANK}"
 )
 NOTICES_SQL = (
     COLUMNS.format(part=NOTICE) + "WHERE p.board_id = %s AND p.is_notice AND p.seq IS NOT NULL"
@@ -46,14 +56,30 @@ NEWER_SQL = (
     + COLUMNS.format(part=NEWER)
     + "WHERE p.board_id = %s AND p.seq > %s ORDER BY p.seq LIMIT 1) newer"
 )
+CAT_OLDER_SQL = (
+    "SELECT * FROM ("
+    + COLUMNS.format(part=OLDER)
+    + "WHERE p.category_id = %s AND p.cat_seq < %s ORDER BY p.cat_seq DESC LIMIT 1) older"
+)
+CAT_NEWER_SQL = (
+    "SELECT * FROM ("
+    + COLUMNS.format(part=NEWER)
+    + "WHERE p.category_id = %s AND p.cat_seq > %s ORDER BY p.cat_seq LIMIT 1) newer"
+)
 
 
 # The site's boards for the navigation bar, in the same statement (a listing stays two queries,
 # an article four): their id, name and address name in the columns of a post's id, title and
 # author name.
 BOARDS_SQL = (
-    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug, NULL "
-    "FROM board_board b"
+    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug, NULL, "
+    "NULL FROM board_board b"
+)
+# The board's categories for the listing's filter: id, order and name in a post's id, seq
+# and title columns.
+CATEGORIES_SQL = (
+    f"SELECT {CATEGORY}, c.id, NULL, c.position, c.name, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL FROM board_category c WHERE c.board_id = %s"
 )
 
 
@@ -77,6 +103,7 @@ class Row:
     views: int
     author_name: str
     is_secret: bool = False
+    category_name: str | None = None
     pinned: bool = False  # one of the notices pinned above the page's rows
 
 
@@ -94,6 +121,14 @@ class NavBoard:
 
 
 @dataclass(slots=True)
+class CategoryLink:
+    """A category in the listing's filter."""
+
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
 class Rows:
     """One listing statement's result: the page (newest first), the notices, the neighbours,
     the site's boards."""
@@ -101,32 +136,47 @@ class Rows:
     page: list
     notices: list
     boards: list
+    categories: list
     older: Row | None = None
     newer: Row | None = None
 
 
-def listing_statement(board, page, around=None):
+def listing_statement(board, page, around=None, category=None):
     """The SQL and parameters of ``fetch_rows``."""
-    low, high = board.rank_range(page)
-    parts = [RANGE_SQL, NOTICES_SQL, BOARDS_SQL]
-    params = [board.pk, low, board.pk, low, high, board.pk, high, board.pk]
+    if category is None:
+        low, high = board.rank_range(page)
+        parts = [RANGE_SQL]
+        params = [board.pk, low, board.pk, low, high, board.pk, high]
+    else:
+        low, high = category.rank_range(page)
+        parts = [CATEGORY_RANGE_SQL]
+        params = [category.pk, low, category.pk, low, high, category.pk, high]
+    parts += [NOTICES_SQL, BOARDS_SQL, CATEGORIES_SQL]
+    params += [board.pk, board.pk]
     if around is not None:
-        parts += [OLDER_SQL, NEWER_SQL]
-        params += [board.pk, around, board.pk, around]
+        owner = board if category is None else category
+        parts += [OLDER_SQL, NEWER_SQL] if category is None else [CAT_OLDER_SQL, CAT_NEWER_SQL]
+        params += [owner.pk, around, owner.pk, around]
     return " UNION ALL ".join(parts), params
 
 
-def fetch_rows(board, page, around=None):
-    """The rows of listing ``page``, the notices and, given a position ``around``, the listed
-    posts just older and newer than it: one query."""
-    sql, params = listing_statement(board, page, around)
+def fetch_rows(board, page, around=None, category=None):
+    """The rows of listing ``page`` (of the board, or of one of its categories), the notices,
+    the boards and categories to link to and, given a position ``around`` (in that listing),
+    the listed posts just older and newer than it: one query."""
+    sql, params = listing_statement(board, page, around, category)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    result = Rows(page=[], notices=[], boards=[])
+    result = Rows(page=[], notices=[], boards=[], categories=[])
+    order = {}
     for part, *values in found:
         if part == BOARD:
             result.boards.append(NavBoard(values[0], values[3], values[9]))
+            continue
+        if part == CATEGORY:
+            result.categories.append(CategoryLink(values[0], values[3]))
+            order[values[0]] = values[2]
             continue
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
@@ -145,4 +195,5 @@ def fetch_rows(board, page, around=None):
     result.page.sort(key=lambda r: -r.seq)
     result.notices.sort(key=lambda r: -r.seq)
     result.boards.sort(key=lambda b: b.id)
+    result.categories.sort(key=lambda c: (order[c.id], c.id))
     return result

@@ -76,8 +76,9 @@ class Board(models.Model):
         """The site's front board (BOARD_SLUG): its pages are at /, /125/, as they always were."""
         return self.slug == settings.BOARD_SLUG
 
-    def get_page_url(self, page):
-        return addresses.listing_page(self.get_absolute_url(), page)
+    def get_page_url(self, page, category=None):
+        """Page ``page`` of the listing, or of the category with id ``category``."""
+        return addresses.listing_page(self.get_absolute_url(), page, category)
 
     def get_article_url(self, number):
         return addresses.article(self.get_absolute_url(), number)
@@ -102,19 +103,63 @@ class Board(models.Model):
         return max(1, high - PAGE_SIZE + 1), high
 
 
-class ListingBlock(models.Model):
-    """Block ``start // BLOCK`` of a board's numbers: its listed posts sit at positions
+class Category(models.Model):
+    """A board's category (분류): an article has at most one; readers filter the listing by
+    it. Its listing has positions of its own (Post.cat_seq, CategoryBlock), kept as the
+    board's are, so any of its pages is a range seek too."""
+
+    board = models.ForeignKey(
+        Board, verbose_name=_("게시판"), on_delete=models.CASCADE, related_name="categories"
+    )
+    name = models.CharField(_("분류 이름"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("순서"), default=0)
+    # Listed articles in the category, kept with every change (board.services), never counted.
+    post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["board", "position", "pk"]
+        verbose_name = _("분류")
+        verbose_name_plural = _("분류")
+        constraints = [
+            models.UniqueConstraint(fields=["board", "name"], name="category_board_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.post_count // PAGE_SIZE))
+
+    def page_of(self, rank):
+        return (self.post_count - rank) // PAGE_SIZE + 1
+
+    def rank_range(self, page):
+        high = self.post_count - (page - 1) * PAGE_SIZE
+        return max(1, high - PAGE_SIZE + 1), high
+
+
+class Block(models.Model):
+    """Block ``start // BLOCK`` of a listing's numbers: its listed posts sit at positions
     start+1 … start+count, and ``below`` listed posts are in lower blocks. Rank R is then at
     start + (R - below) in the block with the greatest ``below`` < R (the highest such block:
     blocks sharing a ``below`` are empty but the last)."""
+
+    start = models.PositiveIntegerField(_("블록 시작"))
+    count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0)
+    below = models.PositiveIntegerField(_("아래 블록의 글 수"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ListingBlock(Block):
+    """A block of a board's listing (Post.seq)."""
 
     # No index of its own: both indexes below start with the board.
     board = models.ForeignKey(
         Board, verbose_name=_("게시판"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    start = models.PositiveIntegerField(_("블록 시작"))
-    count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0)
-    below = models.PositiveIntegerField(_("아래 블록의 글 수"), default=0)
 
     class Meta:
         ordering = ["board", "start"]
@@ -128,6 +173,29 @@ class ListingBlock(models.Model):
 
     def __str__(self):
         return f"{self.board_id}: {self.start + 1}…{self.start + BLOCK}"
+
+
+class CategoryBlock(Block):
+    """A block of a category's listing (Post.cat_seq): blocks of the same numbers as the
+    board's, holding only the category's articles."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("분류"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["category", "start"]
+        verbose_name = _("분류 목록 블록")
+        verbose_name_plural = _("분류 목록 블록")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "start"], name="catblock_category_start_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "below", "start"], name="catblock_rank_idx")]
+
+    def __str__(self):
+        return f"{self.category_id}: {self.start + 1}…{self.start + BLOCK}"
 
 
 class Author(models.Model):
@@ -217,6 +285,17 @@ class Post(models.Model):
     views = models.PositiveIntegerField(_("조회 수"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
     has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("분류"),
+        null=True,
+        blank=True,
+        # A category in use stays: its articles' positions hang on it (board.services).
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
+    # The position in its category's listing (NULL: no category, or not listed).
+    cat_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
     is_notice = models.BooleanField(_("공지"), default=False)
     # A secret article (비밀글): listed with its title, opened only by its author's account and
     # staff (services.can_read); its body, images and comments appear nowhere else.
@@ -257,6 +336,12 @@ class Post(models.Model):
                 fields=["board", "published_at"],
                 name="post_scheduled_idx",
                 condition=Q(seq__isnull=True),
+            ),
+            # A category listing's range seek.
+            models.Index(
+                fields=["category", "cat_seq"],
+                name="post_category_idx",
+                condition=Q(cat_seq__isnull=False),
             ),
         ]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import connection
 
 from .listing import NavBoard, aware
-from .models import Board, Post
+from .models import Board, Category, Post
 
 
 def columns(model, *names):
@@ -29,24 +29,32 @@ POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
 POST_FIELDS += columns(
-    Post, "views", "comment_count", "has_image", "is_notice", "is_secret", "is_removed"
+    Post, "views", "comment_count", "has_image", "category_id", "cat_seq", "is_notice"
 )
+POST_FIELDS += columns(Post, "is_secret", "is_removed")
+CATEGORY_FIELDS = columns(Category, "id", "board_id", "name", "position", "post_count")
 BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 
-# The listed article ``number`` of the board ``slug``, its board, its author's name and staff
-# mark, and its rank (1 = oldest listed): its position less its block's start, plus the listed
-# posts below the block (a seek on the block index, as Post.objects.with_rank()).
+# The listed article ``number`` of the board ``slug``, its board, its category, its author's
+# name and staff mark, and its rank (1 = oldest listed): its position less its block's start,
+# plus the listed posts below the block (a seek on the block index, as
+# Post.objects.with_rank()); and the same within its category.
 ARTICLE_SQL = f"""
 SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
        {", ".join(f"p.{name}" for name in POST_FIELDS)},
+       {", ".join(f"c.{name}" for name in CATEGORY_FIELDS)},
        a.name, u.is_staff, a.user_id,
        p.seq + (SELECT k.below - k.start FROM board_listingblock k
                 WHERE k.board_id = p.board_id AND k.start < p.seq
-                ORDER BY k.start DESC LIMIT 1)
+                ORDER BY k.start DESC LIMIT 1),
+       p.cat_seq + (SELECT k.below - k.start FROM board_categoryblock k
+                    WHERE k.category_id = p.category_id AND k.start < p.cat_seq
+                    ORDER BY k.start DESC LIMIT 1)
 FROM board_board b
 JOIN board_post p ON p.board_id = b.id
 JOIN board_author a ON a.id = p.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
+LEFT JOIN board_category c ON c.id = p.category_id
 WHERE b.slug = %s AND p.number = %s AND p.seq IS NOT NULL
 """
 
@@ -85,6 +93,32 @@ def boards():
         return [NavBoard(*values) for values in cursor.fetchall()]
 
 
+BOARD_AND_CATEGORY_SQL = f"""
+SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
+       {", ".join(f"c.{name}" for name in CATEGORY_FIELDS)}
+FROM board_board b LEFT JOIN board_category c ON c.board_id = b.id AND c.id = %s
+WHERE b.slug = %s
+"""
+
+
+def board_and_category(slug, category_id):
+    """The board ``slug`` (Board.DoesNotExist if none) and its category ``category_id`` (None
+    if it has no such category): one query, on every category listing."""
+    with connection.cursor() as cursor:
+        cursor.execute(BOARD_AND_CATEGORY_SQL, [category_id, slug])
+        found = cursor.fetchone()
+    if found is None:
+        raise Board.DoesNotExist(slug)
+    split = len(BOARD_FIELDS)
+    return _board(found[:split]), _category(found[split:])
+
+
+def _category(values):
+    if values[0] is None:
+        return None
+    return Category.from_db(connection.alias, CATEGORY_FIELDS, values)
+
+
 def board(slug):
     """The board ``slug`` (Board.DoesNotExist if there is none): one query, on every listing."""
     with connection.cursor() as cursor:
@@ -111,12 +145,15 @@ def article(slug, number):
     split = len(BOARD_FIELDS)
     board = _board(found[:split])
     post = Post.from_db(connection.alias, POST_FIELDS, found[split : split + len(POST_FIELDS)])
+    split += len(POST_FIELDS)
+    post.category = _category(found[split : split + len(CATEGORY_FIELDS)])
+    split += len(CATEGORY_FIELDS)
     post.published_at = aware(post.published_at)
     # SQLite's 0 and 1, as the ORM's converters would give them.
     post.has_image, post.is_notice = bool(post.has_image), bool(post.is_notice)
     post.is_removed, post.is_secret = bool(post.is_removed), bool(post.is_secret)
     post.board = board
-    post.author_name, staff, post.author_user_id, post.rank = found[split + len(POST_FIELDS) :]
+    post.author_name, staff, post.author_user_id, post.rank, post.cat_rank = found[split:]
     post.author_is_staff = bool(staff)
     return post
 

@@ -6,18 +6,19 @@ and recorded in the admin's history (LogEntry) with who, when and why.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection, transaction
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import content, models, reading
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
-from .models import Author, Board, Comment, ListingBlock, Post
+from .models import Author, Board, Category, CategoryBlock, Comment, ListingBlock, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
 CRAWLER_RE = re.compile(
@@ -62,8 +63,75 @@ def render_post(post):
     post.has_image = bool(images) or "<img" in post.body_html
 
 
+# Listings ------------------------------------------------------------------------------
+
+
+@dataclass
+class Listing:
+    """The positions of one listing: a board's (Post.seq, ListingBlock, Board.post_count) or a
+    category's (Post.cat_seq, CategoryBlock, Category.post_count). Both are kept the same way:
+    a post's block is its number's, its place inside the block is by number, and a change
+    rewrites at most its own block's positions and a row per higher block."""
+
+    seq: str  # the post's position field
+    posts: QuerySet  # the posts it may list
+    blocks: QuerySet  # its block rows
+    owner: QuerySet  # the one row holding its post_count
+    key: dict  # what a new block row belongs to
+
+    def positions(self, low, high):
+        """Its posts at positions low < seq <= high."""
+        return self.posts.filter(**{f"{self.seq}__gt": low, f"{self.seq}__lte": high})
+
+
+def board_listing(board_id):
+    return Listing(
+        "seq",
+        Post.objects.filter(board_id=board_id),
+        ListingBlock.objects.filter(board_id=board_id),
+        Board.objects.filter(pk=board_id),
+        {"board_id": board_id},
+    )
+
+
+def category_listing(category_id):
+    return Listing(
+        "cat_seq",
+        Post.objects.filter(category_id=category_id),
+        CategoryBlock.objects.filter(category_id=category_id),
+        Category.objects.filter(pk=category_id),
+        {"category_id": category_id},
+    )
+
+
+def _enter(listing, number):
+    """Make room for the post numbered ``number`` at its place in its block (after the listed
+    posts of the block with smaller numbers: at most BLOCK - 1 rows to look at; those above
+    it move up by one). Returns its position."""
+    start = _block_start(number)
+    in_block = listing.positions(start, start + models.BLOCK)
+    seq = listing.seq
+    below = (
+        in_block.filter(number__lt=number).order_by(f"-{seq}").values_list(seq, flat=True).first()
+    )
+    position = below + 1 if below is not None else start + 1
+    in_block.filter(**{f"{seq}__gte": position}).update(**{seq: F(seq) + 1})
+    _ensure_block(listing, start)
+    _count_in_block(listing, start, +1)
+    return position
+
+
+def _leave(listing, number, position):
+    """Take the post numbered ``number`` out of ``position``: the gap closes inside its block
+    only; the blocks above just have one fewer below."""
+    start = _block_start(number)
+    listing.positions(position, start + models.BLOCK).update(**{listing.seq: F(listing.seq) - 1})
+    _count_in_block(listing, start, -1)
+
+
 def _list_at_top(post):
-    """Give a post the board's next number and the top listing position."""
+    """Give a post the board's next number and the top listing position (and its place in
+    its category's listing)."""
     # The UPDATE locks the board row until commit, so concurrent writers get distinct numbers.
     # Every block row of the board changes only under this lock.
     Board.objects.filter(pk=post.board_id).update(
@@ -83,6 +151,8 @@ def _list_at_top(post):
         block.update(count=F("count") + 1)
     post.seq = start + count + 1
     Board.objects.filter(pk=post.board_id).update(top_seq=post.seq)
+    if post.category_id is not None:
+        post.cat_seq = _enter(category_listing(post.category_id), post.number)
 
 
 def _block_start(number):
@@ -98,7 +168,7 @@ def _refresh_top(board_id):
     Board.objects.filter(pk=board_id).update(top_seq=Coalesce(Subquery(top.values("top")[:1]), 0))
 
 
-def rebuild_positions(board_id, using=None):
+def rebuild_positions(board_id, using=None, categories=True):
     """Recompute a board's positions and block rows from scratch, in set-based SQL: after
     loading a fixture or a migration. The listed posts (seq not NULL) stay listed, in number
     order; the counters follow. SQLite 3.33+ or PostgreSQL (window functions, UPDATE … FROM)."""
@@ -133,6 +203,48 @@ def rebuild_positions(board_id, using=None):
             WHERE id = %s""",
             [board_id, board_id, board_id],
         )
+        if categories:  # (migration 0009 runs before categories exist)
+            _rebuild_category_positions(cursor, board_id, block)
+
+
+def _rebuild_category_positions(cursor, board_id, block):
+    """As above, for every category of the board: positions by number inside the blocks of
+    the same numbers, one block row per category and block, and the categories' counts."""
+    listed = "board_id = %s AND seq IS NOT NULL AND category_id IS NOT NULL"
+    cursor.execute(
+        f"""UPDATE board_post SET cat_seq = r.start + r.place
+        FROM (SELECT id, (number - 1) / {block} * {block} AS start,
+                     ROW_NUMBER() OVER (PARTITION BY category_id, (number - 1) / {block}
+                                        ORDER BY number) AS place
+              FROM board_post WHERE {listed}) r
+        WHERE board_post.id = r.id
+          AND (board_post.cat_seq IS NULL OR board_post.cat_seq <> r.start + r.place)""",
+        [board_id],
+    )
+    cursor.execute(
+        """UPDATE board_post SET cat_seq = NULL WHERE board_id = %s AND cat_seq IS NOT NULL
+        AND (seq IS NULL OR category_id IS NULL)""",
+        [board_id],
+    )
+    categories = "SELECT id FROM board_category WHERE board_id = %s"
+    cursor.execute(
+        f"DELETE FROM board_categoryblock WHERE category_id IN ({categories})", [board_id]
+    )
+    cursor.execute(
+        f"""INSERT INTO board_categoryblock (category_id, start, count, below)
+        SELECT category_id, start, n,
+               SUM(n) OVER (PARTITION BY category_id ORDER BY start) - n
+        FROM (SELECT category_id, (number - 1) / {block} * {block} AS start, COUNT(*) AS n
+              FROM board_post WHERE {listed}
+              GROUP BY category_id, (number - 1) / {block}) per_block""",
+        [board_id],
+    )
+    cursor.execute(
+        """UPDATE board_category SET post_count = (SELECT COUNT(*) FROM board_post
+            WHERE board_post.category_id = board_category.id AND seq IS NOT NULL)
+        WHERE board_id = %s""",
+        [board_id],
+    )
 
 
 def _refresh_schedule(board_id):
@@ -155,13 +267,26 @@ def publish_new_post(post):
 
 # What an edit may write: never the counters, the number or the listing state, which other
 # requests change meanwhile with F() updates (a full save would put back stale values).
-EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice", "is_secret"]
+EDITABLE = [
+    "title", "body", "body_format", "author", "published_at", "category", "is_notice", "is_secret"
+]  # fmt: skip
 
 
 @transaction.atomic
 def update_post(post, fields=EDITABLE):
-    """Save an edited article (and its images), keeping its number, place and counters."""
+    """Save an edited article (and its images), keeping its number, place and counters; a
+    listed article given another category moves from one category's listing to the other's."""
     render_post(post)
+    if "category" in fields and post.pk is not None:
+        category_id = post.category_id
+        stored = _lock_and_refresh(post)
+        if stored != category_id and post.seq is not None:
+            if post.cat_seq is not None:
+                _leave(category_listing(stored), post.number, post.cat_seq)
+            post.cat_seq = None
+            if category_id is not None:
+                post.cat_seq = _enter(category_listing(category_id), post.number)
+            fields = [*fields, "cat_seq"]
     post.save(update_fields=[*fields, "body_html", "has_image", "updated_at"])
     if post.number is None and not post.is_removed:
         _refresh_schedule(post.board_id)
@@ -177,97 +302,83 @@ def publish_due_posts(board):
         due = Post.objects.filter(board=board, published_at__lte=timezone.now()).scheduled()
         for post in due.order_by("published_at", "pk"):
             _list_at_top(post)
-            post.save(update_fields=["number", "seq"])
+            post.save(update_fields=["number", "seq", "cat_seq"])
         _refresh_schedule(board.pk)
     return Board.objects.get(pk=board.pk)
 
 
 def _lock_and_refresh(post):
     """Lock the board row (as numbering and publishing do), then read the post's listing state
-    afresh: the caller's copy may be stale (an admin list, a double submit, a publish since)."""
+    afresh: the caller's copy may be stale (an admin list, a double submit, a publish since).
+    Returns the stored category's id (an edit's may differ)."""
     Board.objects.select_for_update().filter(pk=post.board_id).first()
-    fresh = Post.objects.values("seq", "number", "is_removed").get(pk=post.pk)
-    post.seq, post.number, post.is_removed = fresh["seq"], fresh["number"], fresh["is_removed"]
+    fresh = Post.objects.values("seq", "cat_seq", "category_id", "number", "is_removed").get(
+        pk=post.pk
+    )
+    post.seq, post.cat_seq = fresh["seq"], fresh["cat_seq"]
+    post.number, post.is_removed = fresh["number"], fresh["is_removed"]
+    return fresh["category_id"]
 
 
 @transaction.atomic
 def remove_post(post, *, by):
     """Hide an article from readers (soft): it leaves the listing, its number stays."""
-    _lock_and_refresh(post)
+    category_id = _lock_and_refresh(post)
     if post.is_removed:
         return False
     Post.objects.filter(pk=post.pk).update(
-        is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None
+        is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None, cat_seq=None
     )
     if post.seq is not None:
-        # Close the gap inside its block only; the blocks above just have one fewer below.
-        start = _block_start(post.number)
-        Post.objects.filter(
-            board_id=post.board_id, seq__gt=post.seq, seq__lte=start + models.BLOCK
-        ).update(seq=F("seq") - 1)
-        _count_in_block(post.board_id, start, -1)
+        _leave(board_listing(post.board_id), post.number, post.seq)
         _refresh_top(post.board_id)
-    post.is_removed, post.removed_by, post.seq = True, by, None
+    if post.cat_seq is not None:
+        _leave(category_listing(category_id), post.number, post.cat_seq)
+    post.is_removed, post.removed_by, post.seq, post.cat_seq = True, by, None, None
     if post.number is None:  # it was waiting for its time: the schedule loses it
         _refresh_schedule(post.board_id)
     record(by, post, _("글 삭제"))
     return True
 
 
-def _count_in_block(board_id, start, delta):
+def _count_in_block(listing, start, delta):
     """One listed post more (+1) or fewer (-1) in the block at ``start``: its count, the
-    ``below`` of every higher block and the board's total change together."""
-    blocks = ListingBlock.objects.filter(board_id=board_id)
-    blocks.filter(start=start).update(count=F("count") + delta)
-    blocks.filter(start__gt=start).update(below=F("below") + delta)
-    Board.objects.filter(pk=board_id).update(post_count=F("post_count") + delta)
+    ``below`` of every higher block and the listing's total change together."""
+    listing.blocks.filter(start=start).update(count=F("count") + delta)
+    listing.blocks.filter(start__gt=start).update(below=F("below") + delta)
+    listing.owner.update(post_count=F("post_count") + delta)
 
 
-def _ensure_block(board_id, start):
+def _ensure_block(listing, start):
     """The block row for ``start``, made if missing (a block whose posts were all removed
-    before a rebuild has none): ``below`` is what the nearest lower block holds and has below."""
-    if ListingBlock.objects.filter(board_id=board_id, start=start).exists():
+    before a rebuild has none, a category's first article in it): ``below`` is what the
+    nearest lower block holds and has below."""
+    if listing.blocks.filter(start=start).exists():
         return
-    lower = (
-        ListingBlock.objects.filter(board_id=board_id, start__lt=start)
-        .order_by("-start")
-        .values("below", "count")
-        .first()
-    )
+    lower = listing.blocks.filter(start__lt=start).order_by("-start").values("below", "count")
+    lower = lower.first()
     below = lower["below"] + lower["count"] if lower else 0
-    ListingBlock.objects.create(board_id=board_id, start=start, count=0, below=below)
+    listing.blocks.model.objects.create(**listing.key, start=start, count=0, below=below)
 
 
 @transaction.atomic
 def restore_post(post, *, by):
     """Bring a removed article back to its place in the listing (by its number)."""
-    _lock_and_refresh(post)
+    category_id = _lock_and_refresh(post)
     if not post.is_removed:
         return False
-    seq = None
-    if post.number is not None:
-        # Its place: after the listed posts of its block with smaller numbers (at most
-        # BLOCK - 1 rows to look at); the block's posts above it move up by one.
-        start = _block_start(post.number)
-        in_block = Post.objects.filter(
-            board_id=post.board_id, seq__gt=start, seq__lte=start + models.BLOCK
-        )
-        below = (
-            in_block.filter(number__lt=post.number)
-            .order_by("-seq")
-            .values_list("seq", flat=True)
-            .first()
-        )
-        seq = below + 1 if below is not None else start + 1
-        in_block.filter(seq__gte=seq).update(seq=F("seq") + 1)
-        _ensure_block(post.board_id, start)
-        _count_in_block(post.board_id, start, +1)
+    seq = cat_seq = None
+    if post.number is not None:  # back to its place by number (a scheduled one waits)
+        seq = _enter(board_listing(post.board_id), post.number)
+        if category_id is not None:
+            cat_seq = _enter(category_listing(category_id), post.number)
     Post.objects.filter(pk=post.pk).update(
-        is_removed=False, removed_by=None, removed_at=None, seq=seq
+        is_removed=False, removed_by=None, removed_at=None, seq=seq, cat_seq=cat_seq
     )
     if seq is not None:
         _refresh_top(post.board_id)
-    post.is_removed, post.removed_by, post.removed_at, post.seq = False, None, None, seq
+    post.is_removed, post.removed_by, post.removed_at = False, None, None
+    post.seq, post.cat_seq = seq, cat_seq
     if post.number is None:  # back to waiting for its time
         _refresh_schedule(post.board_id)
     record(by, post, _("글 복구"))

@@ -152,13 +152,15 @@ def _search_fields(catalog):
         }
 
 
-def page_links(board, page):
-    """The page links below a listing: a block of WINDOW numbers, first/previous/next/last."""
-    num_pages = board.num_pages
+def page_links(board, page, category=None):
+    """The page links below a listing (of the board, or of ``category``): a block of WINDOW
+    numbers, first/previous/next/last."""
+    num_pages = (category or board).num_pages
     path = board.get_absolute_url()  # once, not per link
+    category_id = category.pk if category else None
 
     def page_url(number):
-        return addresses.listing_page(path, number)
+        return addresses.listing_page(path, number, category_id)
 
     start = (page - 1) // WINDOW * WINDOW + 1
     end = min(start + WINDOW - 1, num_pages)

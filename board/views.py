@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from PIL import Image as PILImage
 
-from . import feeds, limits, listing, reading, search, services
+from . import addresses, feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Board, Comment, Post, PostImage
 
@@ -41,13 +41,18 @@ def parse_page(raw):
     return page if page >= 1 else None
 
 
-def listing_context(board, page, rows):
-    """The context of one listing query's rows: pinned notices, then the page's rows."""
+def listing_context(board, page, rows, category=None):
+    """The context of one listing query's rows: pinned notices, then the page's rows (of the
+    board, or of one category)."""
+    category_id = category.pk if category else None
     return {
         "board": board,
+        "category": category,
         "rows": rows,
         "page": page,
-        "list_url": board.get_page_url(page),
+        "list_url": board.get_page_url(page, category_id),
+        # What each row's link carries: this page, the way back from the article.
+        "row_query": addresses.listing_query(page, category_id),
     }
 
 
@@ -67,28 +72,47 @@ def front_for_default_board(view):
     return wrapper
 
 
-def board_or_404(slug):
-    """The board at ``slug`` (None: the default board), or 404."""
+def board_or_404(slug, category_id=None):
+    """The board at ``slug`` (None: the default board) with its scheduled articles published,
+    and its category ``category_id`` (None: the whole board); 404 if either is missing."""
+    slug = slug or settings.BOARD_SLUG
     try:
-        return services.board(slug)
+        board, category = reading.board_and_category(slug, category_id)
+        published = services.publish_due_posts(board)
+        if published is not board:  # articles just published: the counters moved
+            board, category = reading.board_and_category(slug, category_id)
     except Board.DoesNotExist:
         raise Http404 from None
+    if category_id is not None and category is None:
+        raise Http404
+    return board, category
+
+
+def parse_category(raw):
+    """The requested category's id, None for the whole board, or False when it is junk."""
+    if raw is None:
+        return None
+    number = parse_page(raw)
+    return number if number is not None else False
 
 
 @require_safe
 @front_for_default_board
 def post_list(request, slug=None):
-    board = services.publish_due_posts(board_or_404(slug))
+    category_id = parse_category(request.GET.get("category"))
+    page = parse_page(request.GET.get("page"))
+    board, category = board_or_404(slug, category_id or None)
     if "q" in request.GET:
         return search_results(request, board)
-    page = parse_page(request.GET.get("page"))
-    if page is None:
-        return redirect("board:post-list")
-    if page > board.num_pages:
-        return redirect(board.get_page_url(board.num_pages))
-    rows = listing.fetch_rows(board, page)
+    if page is None or category_id is False:
+        return redirect(board.get_page_url(1, category_id or None))
+    shown = category or board
+    if page > shown.num_pages:
+        return redirect(board.get_page_url(shown.num_pages, category_id))
+    rows = listing.fetch_rows(board, page, category=category)
     request.nav_boards = rows.boards  # the navigation bar's, read with the rows
-    return render(request, "board/post_list.html", listing_context(board, page, rows))
+    context = listing_context(board, page, rows, category)
+    return render(request, "board/post_list.html", context)
 
 
 def search_results(request, board):
@@ -164,11 +188,17 @@ def secret_post(request):
 def article_context(request, post, form=None):
     """Everything the article page shows below the article: comments, neighbours, listing."""
     board = services.publish_due_posts(post.board)
+    # Came from its category's listing: that listing below it, with the neighbours in it.
+    category = post.category if post.category and post.cat_seq is not None else None
+    if category is None or parse_category(request.GET.get("category")) != category.pk:
+        category = None
+    shown = category or board
     # The page the reader came from, else the page that holds this article.
     page = parse_page(request.GET.get("page", ""))
-    if page is None or page > board.num_pages:
-        page = board.page_of(post.rank)
-    rows = listing.fetch_rows(board, page, around=post.seq)
+    if page is None or page > shown.num_pages:
+        page = shown.page_of(post.cat_rank if category else post.rank)
+    around = post.cat_seq if category else post.seq
+    rows = listing.fetch_rows(board, page, around=around, category=category)
     request.nav_boards = rows.boards
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = reading.comments(post.pk)
@@ -176,7 +206,9 @@ def article_context(request, post, form=None):
     moderator = services.can_moderate(user) if comments else False
     for comment in comments:
         comment.removable = services.can_remove(user, comment)
-    context = listing_context(board, page, rows)
+    context = listing_context(board, page, rows, category)
+    # The neighbours are the category's: going to one stays in it.
+    context["neighbour_query"] = addresses.listing_query(1, category.pk) if category else ""
     back = SearchForm(request.GET) if request.GET.get("q") else None
     if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}

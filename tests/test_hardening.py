@@ -458,7 +458,7 @@ def failing_view(monkeypatch, settings):
         def broken(*args, **kwargs):
             raise error
 
-        monkeypatch.setattr("board.services.board", broken)
+        monkeypatch.setattr("board.reading.board_and_category", broken)
 
     return fail_with
 

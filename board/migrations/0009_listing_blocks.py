@@ -12,7 +12,8 @@ def rebuild(apps, schema_editor):
     for board_id in Board.objects.using(schema_editor.connection.alias).values_list(
         "pk", flat=True
     ):
-        rebuild_positions(board_id, using=schema_editor.connection)
+        # No categories yet at this point of the schema's history.
+        rebuild_positions(board_id, using=schema_editor.connection, categories=False)
 
 
 def densify(apps, schema_editor):
