@@ -18,8 +18,8 @@ from . import addresses
 # index. (Written as one WHERE with OR, SQLite walked the whole listing index instead.) The
 # first column says which part a row came from. The body is never read.
 COLUMNS = """
-SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
-       p.published_at, p.views, a.name
+SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.has_file,
+       p.is_notice, p.published_at, p.views, a.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 """
 PAGE, NOTICE, OLDER, NEWER, BOARD = range(5)
@@ -52,7 +52,7 @@ NEWER_SQL = (
 # an article four): their id, name and address name in the columns of a post's id, title and
 # author name.
 BOARDS_SQL = (
-    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug "
+    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, NULL, b.slug "
     "FROM board_board b"
 )
 
@@ -72,6 +72,7 @@ class Row:
     title: str
     comment_count: int
     has_image: bool
+    has_file: bool
     is_notice: bool
     published_at: datetime
     views: int
@@ -130,7 +131,8 @@ def fetch_rows(board, page, around=None):
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         row.published_at = aware(row.published_at)
-        row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
+        row.has_image, row.has_file = bool(row.has_image), bool(row.has_file)
+        row.is_notice = bool(row.is_notice)
         if part == PAGE:
             result.page.append(row)
         elif part == NOTICE:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import content, models, reading
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
-from .models import Author, Board, Comment, ListingBlock, Post
+from .models import Attachment, Author, Board, Comment, ListingBlock, Post
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
 CRAWLER_RE = re.compile(
@@ -56,10 +56,12 @@ def author_for(user):
 
 
 def render_post(post):
-    """Rebuild the reader's HTML and the image flag from the body and the attached images."""
+    """Rebuild the reader's HTML, the image flag and the file flag from the body and the
+    attached images and files."""
     images = list(post.images.all()) if post.pk else []
     post.body_html = content.render_body(post.body, post.body_format, images)
     post.has_image = bool(images) or "<img" in post.body_html
+    post.has_file = post.attachments.exists() if post.pk else False
 
 
 def _list_at_top(post):
@@ -162,7 +164,7 @@ EDITABLE = ["title", "body", "body_format", "author", "published_at", "is_notice
 def update_post(post, fields=EDITABLE):
     """Save an edited article (and its images), keeping its number, place and counters."""
     render_post(post)
-    post.save(update_fields=[*fields, "body_html", "has_image", "updated_at"])
+    post.save(update_fields=[*fields, "body_html", "has_image", "has_file", "updated_at"])
     if post.number is None and not post.is_removed:
         _refresh_schedule(post.board_id)
 
@@ -275,6 +277,12 @@ def restore_post(post, *, by):
 
 
 # Views ---------------------------------------------------------------------------------
+
+
+def count_download(attachment):
+    """Add one download, atomically; the in-memory row shows the count including it."""
+    Attachment.objects.filter(pk=attachment.pk).update(downloads=F("downloads") + 1)
+    attachment.downloads += 1
 
 
 def is_crawler(user_agent):

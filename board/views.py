@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 
 from . import feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Board, Comment, Post, PostImage
+from .models import Attachment, Board, Comment, Post, PostImage
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -178,6 +178,8 @@ def article_context(request, post, form=None):
         older=rows.older,
         newer=rows.newer,
         form=form or (CommentForm() if user.is_authenticated else None),
+        # Only an article with files pays for the query that reads them.
+        attachments=reading.attachments(post.pk) if post.has_file else [],
     )
     return context
 
@@ -225,6 +227,7 @@ def post_preview(request, pk):
     context.update(
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )
+    context["attachments"] = reading.attachments(post.pk) if post.has_file else []
     return render(request, "board/post_detail.html", context)
 
 
@@ -240,8 +243,8 @@ def media_file(request, path):
     if image is None:
         raise Http404
     post = image.post
-    public = post.is_listed  # removal takes an article out of the listing
-    if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
+    public = post.is_listed
+    if not may_see(request, post):
         raise Http404
     try:
         file = image.image.storage.open(image.image.name, "rb")
@@ -260,6 +263,42 @@ def media_file(request, path):
     # An embargoed photo is never kept by a shared cache, and a public one is checked again on
     # every request: once its article is removed, it is for staff only.
     response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
+    return response
+
+
+def may_see(request, post):
+    """Whether this request may see ``post``'s files: anyone's while it is listed, staff's
+    before that (scheduled) and after its removal."""
+    if post.is_listed:  # removal takes an article out of the listing
+        return True
+    return request.user.is_staff and request.user.has_perm("board.view_post")
+
+
+@require_safe
+def attachment_download(request, pk):
+    """An attached file, always as a download under its original name, never shown by the
+    site. Served on the same terms as images (media_file): the same 404 for a file of a
+    hidden article as for none at all. Each GET counts one download; HEAD counts nothing."""
+    attachment = Attachment.objects.select_related("post").filter(pk=pk).first()
+    if attachment is None or not may_see(request, attachment.post):
+        raise Http404
+    try:
+        file = attachment.file.storage.open(attachment.file.name, "rb")
+    except Exception as error:  # missing or unreadable
+        raise Http404 from error
+    if request.method == "GET":
+        services.count_download(attachment)
+    # A neutral type: the name's extension never decides how a browser treats the bytes.
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = (
+        "public, no-cache" if attachment.post.is_listed else ("private, no-store")
+    )
     return response
 
 

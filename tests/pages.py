@@ -2,12 +2,16 @@
 
 from bs4 import BeautifulSoup
 
-# The admin's article form, with its image inline left empty.
+# The admin's article form, with its image and file inlines left empty.
 NO_IMAGES = {
     "images-TOTAL_FORMS": "0",
     "images-INITIAL_FORMS": "0",
     "images-MIN_NUM_FORMS": "0",
     "images-MAX_NUM_FORMS": "1000",
+    "attachments-TOTAL_FORMS": "0",
+    "attachments-INITIAL_FORMS": "0",
+    "attachments-MIN_NUM_FORMS": "0",
+    "attachments-MAX_NUM_FORMS": "1000",
 }
 
 
