@@ -39,6 +39,7 @@ def listing_rows(page):
                 "href": title["href"],
                 "comments": text(count) if count else "",
                 "image": cells[1].select_one("img.mark-image") is not None,
+                "file": cells[1].select_one("img.mark-file") is not None,
                 "new": cells[1].select_one(".mark-new") is not None,
                 "author": text(cells[2]),
                 "date": text(cells[3]),
