@@ -231,6 +231,14 @@ def post_preview(request, pk):
     return render(request, "board/post_detail.html", context)
 
 
+def may_see(request, post):
+    """Whether this request may see ``post``'s files: anyone's while it is listed, staff's
+    before that (scheduled) and after its removal."""
+    if post.is_listed:  # removal takes an article out of the listing
+        return True
+    return request.user.is_staff and request.user.has_perm("board.view_post")
+
+
 @require_safe
 def media_file(request, path):
     """An uploaded image, served only while its article may be seen: to anyone once the
@@ -266,20 +274,13 @@ def media_file(request, path):
     return response
 
 
-def may_see(request, post):
-    """Whether this request may see ``post``'s files: anyone's while it is listed, staff's
-    before that (scheduled) and after its removal."""
-    if post.is_listed:  # removal takes an article out of the listing
-        return True
-    return request.user.is_staff and request.user.has_perm("board.view_post")
-
-
 @require_safe
 def attachment_download(request, pk):
     """An attached file, always as a download under its original name, never shown by the
     site. Served on the same terms as images (media_file): the same 404 for a file of a
     hidden article as for none at all. Each GET counts one download; HEAD counts nothing."""
-    attachment = Attachment.objects.select_related("post").filter(pk=pk).first()
+    found = Attachment.objects.select_related("post").only("name", "file", "downloads", "post__seq")
+    attachment = found.filter(pk=pk).first()
     if attachment is None or not may_see(request, attachment.post):
         raise Http404
     try:
@@ -296,8 +297,9 @@ def attachment_download(request, pk):
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # As for images: a hidden article's file never stays in a shared cache.
     response["Cache-Control"] = (
-        "public, no-cache" if attachment.post.is_listed else ("private, no-store")
+        "public, no-cache" if attachment.post.is_listed else "private, no-store"
     )
     return response
 

@@ -62,6 +62,13 @@ def body_of(response):
     return b"".join(response.streaming_content)
 
 
+def fetch(client, url):
+    """A response whose file is closed: for tests that look only at its status and headers."""
+    response = client.get(url)
+    response.close()
+    return response
+
+
 def stored_files(media_root):
     return [p for p in Path(media_root).rglob("*") if p.is_file()]
 
@@ -93,8 +100,8 @@ def test_two_files_named_alike_are_stored_apart(board):
     second = AttachmentFactory(file__data=b"second", file__filename="a.pdf", name="안내.pdf")
 
     assert first.file.name != second.file.name
-    assert first.file.open("rb").read() == b"first"
-    assert second.file.open("rb").read() == b"second"
+    assert Path(first.file.path).read_bytes() == b"first"
+    assert Path(second.file.path).read_bytes() == b"second"
 
 
 def test_a_korean_named_file_downloads_under_its_name_and_is_never_shown_inline(client, board):
@@ -117,6 +124,7 @@ def test_a_plain_name_is_sent_as_a_plain_filename(client, board):
     attachment = AttachmentFactory(name="report 2026.pdf")
 
     response = client.get(attachment.get_absolute_url())
+    response.close()
 
     assert response["Content-Disposition"] == 'attachment; filename="report 2026.pdf"'
 
@@ -127,7 +135,7 @@ def test_each_download_is_counted_and_shown_beside_the_file(client, board):
 
     for _ in range(3):
         body_of(client.get(url))
-    client.head(url)  # a link checker, not a download
+    client.head(url).close()  # a link checker, not a download
 
     assert Attachment.objects.get(pk=attachment.pk).downloads == 3
     page = soup(client.get(attachment.post.get_absolute_url()))
@@ -202,11 +210,11 @@ def test_a_scheduled_articles_files_are_for_staff_only(client, staff_client, boa
     attachment = AttachmentFactory(post=PostFactory(published_at=later))
     url = attachment.get_absolute_url()
 
-    assert client.get(url).status_code == 404
+    assert fetch(client, url).status_code == 404
     reader = Client(HTTP_USER_AGENT=BROWSER_UA)
     reader.force_login(UserFactory(username="독자"))
-    assert reader.get(url).status_code == 404
-    response = staff_client.get(url)
+    assert fetch(reader, url).status_code == 404
+    response = fetch(staff_client, url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     # The staff preview lists it too.
@@ -217,14 +225,14 @@ def test_a_scheduled_articles_files_are_for_staff_only(client, staff_client, boa
 def test_a_removed_articles_files_are_for_staff_only(client, staff_client, editor, board):
     attachment = AttachmentFactory()
     url = attachment.get_absolute_url()
-    response = client.get(url)
+    response = fetch(client, url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, no-cache"
 
     services.remove_post(attachment.post, by=editor)
 
-    assert client.get(url).status_code == 404
-    assert staff_client.get(url).status_code == 200
+    assert fetch(client, url).status_code == 404
+    assert fetch(staff_client, url).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -232,7 +240,7 @@ def test_a_removed_articles_files_are_for_staff_only(client, staff_client, edito
 )
 def test_a_download_address_naming_no_attachment_is_a_404(client, board, path):
     AttachmentFactory()
-    assert client.get(path).status_code == 404
+    assert fetch(client, path).status_code == 404
 
 
 def test_an_attachment_whose_file_is_gone_is_a_404(client, board):
@@ -326,3 +334,10 @@ def test_a_backup_and_restore_give_back_the_files(tmp_path, settings):
     restored = Attachment.objects.get()
     assert (restored.name, restored.file.name) == ("백업 문서.pdf", attachment.file.name)
     assert path.read_bytes() == PDF
+
+
+def test_a_download_takes_two_queries(client, board, django_assert_num_queries):
+    attachment = AttachmentFactory()
+    # The file with its article's listing state, and the count.
+    with django_assert_num_queries(2):
+        body_of(client.get(attachment.get_absolute_url()))
