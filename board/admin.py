@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .forms import PostImageForm
-from .models import Author, Board, Category, Comment, Post, PostImage
+from .forms import AttachmentForm, PostImageForm, file_size
+from .models import Attachment, Author, Board, Category, Comment, Post, PostImage
 
 
 class LargeTablePaginator(Paginator):
@@ -108,6 +108,19 @@ class PostImageInline(admin.TabularInline):
     verbose_name_plural = _("그림 (본문에 [image:1]처럼 첨부 순서로 넣습니다)")
 
 
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 1
+    fields = ["file", "name", "file_size", "downloads"]
+    readonly_fields = ["name", "file_size", "downloads"]
+    verbose_name_plural = _("첨부 파일 (독자가 내려받습니다)")
+
+    @admin.display(description=_("크기"))
+    def file_size(self, obj):
+        return file_size(obj.size) if obj.pk else "-"
+
+
 class PostStateFilter(admin.SimpleListFilter):
     title = _("상태")
     parameter_name = "state"
@@ -157,22 +170,25 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         "state",
     ]
     list_display_links = ["number", "title"]
-    list_filter = [PostStateFilter, "is_notice", "is_secret", "has_image", "board", "published_at"]
+    list_filter = [
+        PostStateFilter, "is_notice", "is_secret", "has_image", "has_file", "board", "published_at"
+    ]  # fmt: skip
     search_fields = ["title", "body", "author__name"]
     date_hierarchy = "published_at"
-    readonly_fields = ["number", "views", "comment_count", "has_image", "removal"]
+    readonly_fields = ["number", "views", "comment_count", "has_image", "has_file", "removal"]
     list_select_related = ["author"]
     show_full_result_count = False  # no second COUNT(*) over a million posts per admin page
     paginator = LargeTablePaginator
     ordering = ["-pk"]  # newest first, and pages by id (see LargeTablePaginator)
-    inlines = [PostImageInline]
+    inlines = [PostImageInline, AttachmentInline]
     actions = ["remove_posts", "restore_posts"]
 
     def get_fields(self, request, obj=None):
         fields = ["board", "number", "category", "title", "body_format", "body"]
         if request.user.is_superuser:
             fields.append("author")
-        fields += ["published_at", "is_notice", "is_secret", "has_image", "views", "comment_count"]
+        fields += ["published_at", "is_notice", "is_secret", "has_image", "has_file"]
+        fields += ["views", "comment_count"]
         if obj is not None and obj.is_removed:
             fields.append("removal")
         return fields
@@ -215,7 +231,8 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         # An edit is saved once, in save_related, after its images.
 
     def save_related(self, request, form, formsets, change):
-        # Images are saved after the article: render its body again with them in place.
+        # Images and files are saved after the article: render its body again with them in
+        # place, and set its image and file marks.
         super().save_related(request, form, formsets, change)
         if change:
             services.update_post(form.instance, fields=self.edited_fields(form))

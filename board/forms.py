@@ -8,16 +8,19 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from .auth import impersonated_name
-from .models import PostImage
+from .models import Attachment, PostImage
 
 COMMENT_MAX = 2000
 # C0 controls other than tab and newline, DEL, and C1 controls: invisible, never typed.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# In a file name, tab and newline too: it goes into a header.
+NAME_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(value):
@@ -205,6 +208,59 @@ class PostImageForm(forms.ModelForm):
                 params={"max": settings.MAX_IMAGE_BYTES // (1024 * 1024)},
             )
         return image
+
+
+class AttachmentForm(forms.ModelForm):
+    """A file for readers to download: an allowed type, within the size limit. Its original
+    name is kept on the row; the stored file gets a generated one (models.attachment_path)."""
+
+    class Meta:
+        model = Attachment
+        fields = ["file"]
+        # No "currently: <stored name>" link: files are reached through their download URL.
+        widgets = {"file": forms.FileInput}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not isinstance(upload, UploadedFile):
+            return upload  # no new file on an existing row
+        allowed = [ext.lower().lstrip(".") for ext in settings.ATTACHMENT_EXTENSIONS]
+        extension = Path(upload.name).suffix.lower().lstrip(".")
+        if extension not in allowed:
+            raise ValidationError(
+                _("올릴 수 없는 파일 형식입니다. 올릴 수 있는 형식: %(allowed)s"),
+                code="type",
+                params={"allowed": ", ".join(allowed)},
+            )
+        if upload.size > settings.MAX_ATTACHMENT_BYTES:
+            raise ValidationError(
+                _("첨부 파일은 %(max)s까지 올릴 수 있습니다 (이 파일은 %(size)s)."),
+                code="too_big",
+                params={
+                    "max": file_size(settings.MAX_ATTACHMENT_BYTES),
+                    "size": file_size(upload.size),
+                },
+            )
+        return upload
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            # Control characters would break the download's header; a path has none left
+            # (Django keeps only the name's last part).
+            name = NAME_CONTROL_CHARS.sub("", upload.name).strip()
+            self.instance.name = name[:255] or "file"
+            self.instance.size = upload.size
+        return super().save(commit)
+
+
+def file_size(size):
+    """A file's size as readers read it: 512 B, 3.4 KB, 12.0 MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 class BoundedUsernameMixin:

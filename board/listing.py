@@ -18,8 +18,8 @@ from . import addresses
 # index. (Written as one WHERE with OR, SQLite walked the whole listing index instead.) The
 # first column says which part a row came from. The body is never read.
 COLUMNS = """
-SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.is_notice,
-       p.published_at, p.views, a.name, p.is_secret, c.name
+SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.has_file,
+       p.is_notice, p.published_at, p.views, a.name, p.is_secret, c.name
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 LEFT JOIN board_category c ON c.id = p.category_id
 """
@@ -72,14 +72,14 @@ CAT_NEWER_SQL = (
 # an article four): their id, name and address name in the columns of a post's id, title and
 # author name.
 BOARDS_SQL = (
-    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, b.slug, NULL, "
-    "NULL FROM board_board b"
+    f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, NULL, b.slug, "
+    "NULL, NULL FROM board_board b"
 )
 # The board's categories for the listing's filter: id, order and name in a post's id, seq
 # and title columns.
 CATEGORIES_SQL = (
     f"SELECT {CATEGORY}, c.id, NULL, c.position, c.name, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL FROM board_category c WHERE c.board_id = %s"
+    "NULL, NULL, NULL FROM board_category c WHERE c.board_id = %s"
 )
 
 
@@ -98,6 +98,7 @@ class Row:
     title: str
     comment_count: int
     has_image: bool
+    has_file: bool
     is_notice: bool
     published_at: datetime
     views: int
@@ -105,6 +106,11 @@ class Row:
     is_secret: bool = False
     category_name: str | None = None
     pinned: bool = False  # one of the notices pinned above the page's rows
+
+
+# Where the boards' and categories' parts put their values: in the columns of a row's title,
+# author name and position.
+TITLE, AUTHOR, SEQ = (Row.__slots__.index(name) for name in ("title", "author_name", "seq"))
 
 
 @dataclass(slots=True)
@@ -172,17 +178,17 @@ def fetch_rows(board, page, around=None, category=None):
     order = {}
     for part, *values in found:
         if part == BOARD:
-            result.boards.append(NavBoard(values[0], values[3], values[9]))
+            result.boards.append(NavBoard(values[0], values[TITLE], values[AUTHOR]))
             continue
         if part == CATEGORY:
-            result.categories.append(CategoryLink(values[0], values[3]))
-            order[values[0]] = values[2]
+            result.categories.append(CategoryLink(values[0], values[TITLE]))
+            order[values[0]] = values[SEQ]
             continue
         row = Row(*values)
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         row.published_at = aware(row.published_at)
-        row.has_image, row.is_notice = bool(row.has_image), bool(row.is_notice)
-        row.is_secret = bool(row.is_secret)
+        row.has_image, row.has_file = bool(row.has_image), bool(row.has_file)
+        row.is_notice, row.is_secret = bool(row.is_notice), bool(row.is_secret)
         if part == PAGE:
             result.page.append(row)
         elif part == NOTICE:

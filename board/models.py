@@ -9,6 +9,8 @@ seek on the ``(board, seq)`` index: the first and the last page cost the same, w
 ``COUNT(*)`` and no ``OFFSET``, and removing or restoring a post moves at most one block.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,7 +32,7 @@ BLOCK = 500
 
 # Top-level addresses the site uses itself: a board may not take them as its address name.
 RESERVED_SLUGS = frozenset(
-    {"accounts", "admin", "comments", "feed", "language", "media", "preview", "static"}
+    {"accounts", "admin", "comments", "feed", "files", "language", "media", "preview", "static"}
 )
 
 
@@ -285,6 +287,7 @@ class Post(models.Model):
     views = models.PositiveIntegerField(_("조회 수"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
     has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
+    has_file = models.BooleanField(_("첨부 파일 있음"), default=False, editable=False)
     category = models.ForeignKey(
         Category,
         verbose_name=_("분류"),
@@ -385,6 +388,38 @@ class PostImage(models.Model):
 
     def get_absolute_url(self):
         return self.image.url
+
+
+def attachment_path(attachment, filename):
+    """A generated name: the uploader's never reaches the file system (it is kept in
+    ``Attachment.name``), so two files named alike never collide."""
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file readers download from the article (board.views.attachment_download)."""
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("파일"), upload_to=attachment_path)
+    # The uploader's file name, given back in the download's Content-Disposition.
+    name = models.CharField(_("파일 이름"), max_length=255, editable=False)
+    size = models.PositiveBigIntegerField(_("크기(바이트)"), default=0, editable=False)
+    # Raised by an F() update on each download, never read-modify-write.
+    downloads = models.PositiveIntegerField(_("내려받은 수"), default=0, editable=False)
+    uploaded_at = models.DateTimeField(_("올린 시각"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["post", "pk"]
+        verbose_name = _("첨부 파일")
+        verbose_name_plural = _("첨부 파일")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("board:attachment", kwargs={"pk": self.pk})
 
 
 class CommentQuerySet(models.QuerySet):

@@ -1,4 +1,5 @@
-"""An article and its comments as a reader opens them: two constant statements.
+"""An article and its comments as a reader opens them: two constant statements (a third for
+the files of an article that has any).
 
 The article page is the site's most visited page after the listing. Built with the ORM, its two
 reads cost more to compile (joins, the rank subquery, the moderator flags' EXISTS) than the
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.urls import reverse
 
 from .listing import NavBoard, aware
 from .models import Board, Category, Post
@@ -29,7 +31,7 @@ POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
 POST_FIELDS += columns(
-    Post, "views", "comment_count", "has_image", "category_id", "cat_seq", "is_notice"
+    Post, "views", "comment_count", "has_image", "has_file", "category_id", "cat_seq", "is_notice"
 )
 POST_FIELDS += columns(Post, "is_secret", "is_removed")
 CATEGORY_FIELDS = columns(Category, "id", "board_id", "name", "position", "post_count")
@@ -150,8 +152,9 @@ def article(slug, number):
     split += len(CATEGORY_FIELDS)
     post.published_at = aware(post.published_at)
     # SQLite's 0 and 1, as the ORM's converters would give them.
-    post.has_image, post.is_notice = bool(post.has_image), bool(post.is_notice)
-    post.is_removed, post.is_secret = bool(post.is_removed), bool(post.is_secret)
+    post.has_image, post.has_file = bool(post.has_image), bool(post.has_file)
+    post.is_notice, post.is_secret = bool(post.is_notice), bool(post.is_secret)
+    post.is_removed = bool(post.is_removed)
     post.board = board
     post.author_name, staff, post.author_user_id, post.rank, post.cat_rank = found[split:]
     post.author_is_staff = bool(staff)
@@ -196,3 +199,29 @@ def comments(post_id):
         )
         rows.append(row)
     return rows
+
+
+# An article's files in the order they were attached (the post's foreign-key index).
+ATTACHMENTS_SQL = """
+SELECT id, name, size, downloads FROM board_attachment WHERE post_id = %s ORDER BY id
+"""
+
+
+@dataclass(slots=True)
+class AttachmentRow:
+    pk: int
+    name: str
+    size: int
+    downloads: int
+
+    @property
+    def url(self):
+        # Not remembered (board.addresses): one address per file would crowd out the rest.
+        return reverse("board:attachment", kwargs={"pk": self.pk})
+
+
+def attachments(post_id):
+    """The article's files, first attached first: one query (only when ``has_file``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ATTACHMENTS_SQL, [post_id])
+        return [AttachmentRow(*values) for values in cursor.fetchall()]

@@ -37,8 +37,8 @@ COMMENT_WINDOW = 2_500
 AUTHOR_IDS = 200
 PROGRESS_STEPS = 10_000  # SQLite: virtual-machine steps between two looks at the clock
 ROW_FIELDS = [
-    "pk", "number", "seq", "title", "comment_count", "has_image", "is_notice", "published_at",
-    "views", "author__name", "is_secret",
+    "pk", "number", "seq", "title", "comment_count", "has_image", "has_file", "is_notice",
+    "published_at", "views", "author__name", "is_secret",
 ]  # fmt: skip
 
 

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from . import content, models, reading
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
-from .models import Author, Board, Category, CategoryBlock, Comment, ListingBlock, Post
+from .models import (
+    Attachment,
+    Author,
+    Board,
+    Category,
+    CategoryBlock,
+    Comment,
+    ListingBlock,
+    Post,
+)
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
 CRAWLER_RE = re.compile(
@@ -57,10 +66,12 @@ def author_for(user):
 
 
 def render_post(post):
-    """Rebuild the reader's HTML and the image flag from the body and the attached images."""
+    """Rebuild the reader's HTML, the image flag and the file flag from the body and the
+    attached images and files."""
     images = list(post.images.all()) if post.pk else []
     post.body_html = content.render_body(post.body, post.body_format, images)
     post.has_image = bool(images) or "<img" in post.body_html
+    post.has_file = post.attachments.exists() if post.pk else False
 
 
 # Listings ------------------------------------------------------------------------------
@@ -287,7 +298,7 @@ def update_post(post, fields=EDITABLE):
             if category_id is not None:
                 post.cat_seq = _enter(category_listing(category_id), post.number)
             fields = [*fields, "cat_seq"]
-    post.save(update_fields=[*fields, "body_html", "has_image", "updated_at"])
+    post.save(update_fields=[*fields, "body_html", "has_image", "has_file", "updated_at"])
     if post.number is None and not post.is_removed:
         _refresh_schedule(post.board_id)
 
@@ -394,6 +405,12 @@ def can_read(user, post, author_user_id):
     if not post.is_secret:
         return True
     return user.is_authenticated and (user.is_staff or user.pk == author_user_id)
+
+
+def count_download(attachment):
+    """Add one download, atomically; the in-memory row shows the count including it."""
+    Attachment.objects.filter(pk=attachment.pk).update(downloads=F("downloads") + 1)
+    attachment.downloads += 1
 
 
 def is_crawler(user_agent):

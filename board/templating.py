@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from . import addresses, reading
 from .addresses import url
-from .forms import SearchForm
+from .forms import SearchForm, file_size
 
 WINDOW = 10  # page numbers shown at once, in blocks as on Korean boards: 1–10, 11–20, ...
 
@@ -199,5 +199,6 @@ def environment(**options):
         linebreaksbr=linebreaksbr,
         urlencode=urlencode,
         minutes=minutes,
+        filesize=file_size,
     )
     return env

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<num:number>/", views.post_detail, name="post-detail"),
     path("<num:number>/comments/", views.comment_create, name="comment-create"),
     path("preview/<num:pk>/", views.post_preview, name="post-preview"),
+    path("files/<num:pk>/", views.attachment_download, name="attachment"),
     path("comments/<num:pk>/remove/", views.comment_remove, name="comment-remove"),
     path("comments/<num:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("accounts/signup/", views.signup, name="signup"),

@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 
 from . import addresses, feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Board, Comment, Post, PostImage
+from .models import Attachment, Board, Comment, Post, PostImage
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -226,6 +226,8 @@ def article_context(request, post, form=None):
         older=rows.older,
         newer=rows.newer,
         form=form or (CommentForm() if user.is_authenticated else None),
+        # Only an article with files pays for the query that reads them.
+        attachments=reading.attachments(post.pk) if post.has_file else [],
     )
     return context
 
@@ -276,7 +278,25 @@ def post_preview(request, pk):
     context.update(
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )
+    context["attachments"] = reading.attachments(post.pk) if post.has_file else []
     return render(request, "board/post_detail.html", context)
+
+
+def may_see(request, post):
+    """Whether this request may see ``post``'s files: anyone's while it is listed, staff's
+    before that (scheduled) and after its removal; a secret article's, only its author's and
+    staff's (``post.author`` loaded with it)."""
+    if not services.can_read(request.user, post, post.author.user_id):
+        return False
+    if post.is_listed:  # removal takes an article out of the listing
+        return True
+    return request.user.is_staff and request.user.has_perm("board.view_post")
+
+
+def file_cache_control(post):
+    """A hidden or secret article's file never stays in a shared cache, and a public one is
+    checked again on every request: once its article is removed, it is for staff only."""
+    return "public, no-cache" if post.is_listed and not post.is_secret else "private, no-store"
 
 
 @require_safe
@@ -291,11 +311,8 @@ def media_file(request, path):
     if image is None:
         raise Http404
     post = image.post
-    public = post.is_listed  # removal takes an article out of the listing
-    if not public and not (request.user.is_staff and request.user.has_perm("board.view_post")):
+    if not may_see(request, post):
         raise Http404
-    if not services.can_read(request.user, post, post.author.user_id):
-        raise Http404  # a secret article's photo: as if there were none
     try:
         file = image.image.storage.open(image.image.name, "rb")
         with warnings.catch_warnings():
@@ -310,10 +327,36 @@ def media_file(request, path):
         raise Http404
     response = FileResponse(file, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    # An embargoed photo is never kept by a shared cache, and a public one is checked again on
-    # every request: once its article is removed, it is for staff only.
-    shared = public and not post.is_secret
-    response["Cache-Control"] = "public, no-cache" if shared else "private, no-store"
+    response["Cache-Control"] = file_cache_control(post)
+    return response
+
+
+@require_safe
+def attachment_download(request, pk):
+    """An attached file, always as a download under its original name, never shown by the
+    site. Served on the same terms as images (media_file): the same 404 for a file of a
+    hidden article as for none at all. Each GET counts one download; HEAD counts nothing."""
+    found = Attachment.objects.select_related("post__author").only(
+        "name", "file", "downloads", "post__seq", "post__is_secret", "post__author__user_id"
+    )
+    attachment = found.filter(pk=pk).first()
+    if attachment is None or not may_see(request, attachment.post):
+        raise Http404
+    try:
+        file = attachment.file.storage.open(attachment.file.name, "rb")
+    except Exception as error:  # missing or unreadable
+        raise Http404 from error
+    if request.method == "GET":
+        services.count_download(attachment)
+    # A neutral type: the name's extension never decides how a browser treats the bytes.
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = file_cache_control(attachment.post)
     return response
 
 

@@ -256,3 +256,13 @@ MAX_IMAGE_BYTES = env.int("MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 # The most pixels an attached image may have (width × height, read from its header before it
 # is decoded): 40 megapixels is a large camera's photo; a decompression bomb is far beyond.
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# Files attached to articles (board.forms.AttachmentForm): the extensions allowed, lower case
+# without the dot, and the largest size. Readers always get them as downloads.
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=[
+        "pdf", "hwp", "hwpx", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
+        "zip", "txt", "csv",
+    ],
+)  # fmt: skip
+MAX_ATTACHMENT_BYTES = env.int("MAX_ATTACHMENT_BYTES", default=20 * 1024 * 1024)

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from board import services
-from board.models import Author, Board, Comment, Post, PostImage
+from board.models import Attachment, Author, Board, Comment, Post, PostImage
 
 
 class UserFactory(DjangoModelFactory):
@@ -78,3 +78,21 @@ class PostImageFactory(DjangoModelFactory):
         image = super()._create(model_class, *args, **kwargs)
         services.update_post(image.post)
         return image
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """An attached file; the article's file mark follows, as in the admin."""
+
+    class Meta:
+        model = Attachment
+
+    post = factory.SubFactory(PostFactory)
+    file = factory.django.FileField(data=b"%PDF-1.4 test", filename="upload.pdf")
+    name = "안내문.pdf"
+    size = factory.LazyAttribute(lambda a: a.file.size)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        attachment = super()._create(model_class, *args, **kwargs)
+        services.update_post(attachment.post)
+        return attachment

@@ -2,12 +2,16 @@
 
 from bs4 import BeautifulSoup
 
-# The admin's article form, with its image inline left empty.
+# The admin's article form, with its image and file inlines left empty.
 NO_IMAGES = {
     "images-TOTAL_FORMS": "0",
     "images-INITIAL_FORMS": "0",
     "images-MIN_NUM_FORMS": "0",
     "images-MAX_NUM_FORMS": "1000",
+    "attachments-TOTAL_FORMS": "0",
+    "attachments-INITIAL_FORMS": "0",
+    "attachments-MIN_NUM_FORMS": "0",
+    "attachments-MAX_NUM_FORMS": "1000",
 }
 
 
@@ -35,6 +39,7 @@ def listing_rows(page):
                 "href": title["href"],
                 "comments": text(count) if count else "",
                 "image": cells[1].select_one("img.mark-image") is not None,
+                "file": cells[1].select_one("img.mark-file") is not None,
                 "new": cells[1].select_one(".mark-new") is not None,
                 "author": text(cells[2]),
                 "date": text(cells[3]),

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.factories import (
+    AttachmentFactory,
     AuthorFactory,
     CommentFactory,
     PostFactory,
@@ -137,3 +138,18 @@ def test_a_secret_article_takes_no_more_queries_than_another(
     # The article's 4 (article, view count, listing, comments), plus session and user.
     with django_assert_num_queries(6):
         assert client.get(secret.get_absolute_url()).status_code == 200
+
+
+def test_a_secret_articles_files_are_for_its_author_and_staff_only(client, secret, writer):
+    attachment = AttachmentFactory(post=secret)
+    url = attachment.get_absolute_url()
+
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(username="other"))
+    assert client.get(url).status_code == 404
+    client.force_login(writer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    attachment.refresh_from_db()
+    assert attachment.downloads == 1  # only the author's

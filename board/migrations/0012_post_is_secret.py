@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0011_board_description'),
+        ("board", "0011_board_description"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='is_secret',
-            field=models.BooleanField(default=False, help_text='글쓴이(계정이 있을 때)와 운영진만 열어 봅니다.', verbose_name='비밀글'),
+            model_name="post",
+            name="is_secret",
+            field=models.BooleanField(
+                default=False,
+                help_text="글쓴이(계정이 있을 때)와 운영진만 열어 봅니다.",
+                verbose_name="비밀글",
+            ),
         ),
     ]

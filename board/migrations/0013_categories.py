@@ -6,71 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0012_post_is_secret'),
+        ("board", "0012_post_is_secret"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CategoryBlock',
+            name="CategoryBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(verbose_name='블록 시작')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='목록에 보이는 글 수')),
-                ('below', models.PositiveIntegerField(default=0, verbose_name='아래 블록의 글 수')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(verbose_name="블록 시작")),
+                (
+                    "count",
+                    models.PositiveIntegerField(default=0, verbose_name="목록에 보이는 글 수"),
+                ),
+                ("below", models.PositiveIntegerField(default=0, verbose_name="아래 블록의 글 수")),
             ],
             options={
-                'verbose_name': '분류 목록 블록',
-                'verbose_name_plural': '분류 목록 블록',
-                'ordering': ['category', 'start'],
+                "verbose_name": "분류 목록 블록",
+                "verbose_name_plural": "분류 목록 블록",
+                "ordering": ["category", "start"],
             },
         ),
         migrations.AddField(
-            model_name='post',
-            name='cat_seq',
+            model_name="post",
+            name="cat_seq",
             field=models.PositiveIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='분류 이름')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='순서')),
-                ('post_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='목록에 보이는 글 수')),
-                ('board', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='board.board', verbose_name='게시판')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="분류 이름")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="순서")),
+                (
+                    "post_count",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="목록에 보이는 글 수"
+                    ),
+                ),
+                (
+                    "board",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="board.board",
+                        verbose_name="게시판",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '분류',
-                'verbose_name_plural': '분류',
-                'ordering': ['board', 'position', 'pk'],
+                "verbose_name": "분류",
+                "verbose_name_plural": "분류",
+                "ordering": ["board", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='post',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='board.category', verbose_name='분류'),
+            model_name="post",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="posts",
+                to="board.category",
+                verbose_name="분류",
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('cat_seq__isnull', False)), fields=['category', 'cat_seq'], name='post_category_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("cat_seq__isnull", False)),
+                fields=["category", "cat_seq"],
+                name="post_category_idx",
+            ),
         ),
         migrations.AddField(
-            model_name='categoryblock',
-            name='category',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='board.category', verbose_name='분류'),
+            model_name="categoryblock",
+            name="category",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="board.category",
+                verbose_name="분류",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('board', 'name'), name='category_board_name_unique'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("board", "name"), name="category_board_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='categoryblock',
-            index=models.Index(fields=['category', 'below', 'start'], name='catblock_rank_idx'),
+            model_name="categoryblock",
+            index=models.Index(fields=["category", "below", "start"], name="catblock_rank_idx"),
         ),
         migrations.AddConstraint(
-            model_name='categoryblock',
-            constraint=models.UniqueConstraint(fields=('category', 'start'), name='catblock_category_start_unique'),
+            model_name="categoryblock",
+            constraint=models.UniqueConstraint(
+                fields=("category", "start"), name="catblock_category_start_unique"
+            ),
         ),
     ]

@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from board import services
 from tests.browser.conftest import PASSWORD, PROJECT_ROOT
-from tests.factories import BoardFactory, CommentFactory, PostFactory, UserFactory
+from tests.factories import (
+    AttachmentFactory,
+    BoardFactory,
+    CommentFactory,
+    PostFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +27,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 
 @pytest.fixture
 def full_board(news_board):
-    """65 articles (4 pages), a notice, and comments on the one the reader will open."""
+    """65 articles (4 pages), a notice, and comments and a file on the one the reader will
+    open."""
     posts = [PostFactory(board=news_board, title=f"우체국 소식 {n}") for n in range(1, 61)]
     PostFactory(board=news_board, title="택배 요금 안내", body="택배 요금이 바뀝니다.")
     PostFactory.create_batch(4, board=news_board)
@@ -29,6 +36,7 @@ def full_board(news_board):
     target = services.default_board().posts.get(title="택배 요금 안내")
     CommentFactory(post=target, body="잘 알겠습니다.")
     CommentFactory(post=target, body="언제부터인가요?")
+    AttachmentFactory(post=target, name="택배 요금표.hwp")
     return posts
 
 
@@ -98,6 +106,27 @@ def test_a_reader_goes_to_another_board_from_the_navigation_bar(
     expect(page.locator(".post-body")).to_contain_text("공지 본문 2")
     boards.get_by_role("link", name="소식").click()
     expect(page.locator("table.post-table tbody tr")).to_have_count(21)
+
+
+def test_a_reader_downloads_an_attached_file_under_its_korean_name(page, news_board, tmp_path):
+    post = PostFactory(board=news_board, title="우편 요금 안내")
+    AttachmentFactory(post=post, file__data=b"%PDF-1.4 fees", name="2026년 우편 요금표.pdf")
+    page.goto("/")
+    row = page.locator("table.post-table tbody tr").first
+    expect(row.get_by_role("img", name="첨부 파일")).to_be_visible()
+
+    row.get_by_role("link", name="우편 요금 안내").click()
+    files = page.get_by_role("region", name="첨부 파일")
+    expect(files.locator(".file-downloads")).to_have_text("내려받은 수 0")
+    with page.expect_download() as download:
+        files.get_by_role("link", name="2026년 우편 요금표.pdf").click()
+    assert download.value.suggested_filename == "2026년 우편 요금표.pdf"
+    saved = tmp_path / "saved.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == b"%PDF-1.4 fees"
+
+    page.reload()
+    expect(files.locator(".file-downloads")).to_have_text("내려받은 수 1")
 
 
 def audit(page):
