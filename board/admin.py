@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -89,6 +90,11 @@ class BoardAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "post_count", "last_number"]
     readonly_fields = ["post_count", "last_number", "next_publish_at"]
     inlines = [CategoryInline]
+
+    def save_model(self, request, obj, form, change):
+        # Only what the form edits: the counters move under other requests meanwhile (F()
+        # updates), and a whole-row save would put back the values the form was loaded with.
+        obj.save(update_fields=form.changed_data if change else None)
 
     def has_delete_permission(self, request, obj=None):
         return False  # posts hang on the board; removing it would take them all
@@ -193,9 +199,25 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
             fields.append("removal")
         return fields
 
+    def get_queryset(self, request):
+        # Only the articles of the boards this staff member may write in (services); no
+        # filter for one who may write in all (the large table's seek needs none).
+        posts = super().get_queryset(request)
+        boards = services.writable_boards(request.user)
+        if Board.objects.exclude(pk__in=boards.values("pk")).exists():
+            posts = posts.filter(board__in=boards.values("pk"))
+        return posts
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "board":
+            kwargs["queryset"] = services.writable_boards(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_changeform_initial_data(self, request):
+        boards = services.writable_boards(request.user)
+        default = boards.filter(slug=settings.BOARD_SLUG).first() or boards.first()
         return {
-            "board": services.default_board().pk,
+            "board": default.pk if default else None,
             **super().get_changeform_initial_data(request),
         }
 

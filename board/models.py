@@ -52,6 +52,26 @@ class Board(models.Model):
     )
     name = models.CharField(_("이름"), max_length=100)
     description = models.TextField(_("게시판 설명"), blank=True)
+    # Besides the site-wide 모더레이터 and 편집자: who moderates this board's comments, and who
+    # alone may write in it (empty: every staff member who may write articles).
+    moderators = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("게시판 모더레이터"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("이 그룹의 회원은 이 게시판의 댓글을 지우고 되살릴 수 있습니다."),
+    )
+    editors = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("게시판 편집자"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("정하면 이 그룹의 운영진만 이 게시판에 글을 씁니다."),
+    )
     # Counters kept in the same transaction as each change (board.services), never counted.
     post_count = models.PositiveIntegerField(_("목록에 보이는 글 수"), default=0, editable=False)
     last_number = models.PositiveIntegerField(_("마지막 글 번호"), default=0, editable=False)

@@ -24,8 +24,9 @@ def columns(model, *names):
 
 
 BOARD_FIELDS = columns(
-    Board, "id", "slug", "name", "description", "post_count", "last_number", "top_seq"
+    Board, "id", "slug", "name", "description", "moderators_id", "post_count", "last_number"
 )
+BOARD_FIELDS += columns(Board, "top_seq")
 BOARD_FIELDS += columns(Board, "next_publish_at")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"

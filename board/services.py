@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection, transaction
-from django.db.models import F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -431,19 +431,37 @@ def count_view(post):
 # Comments ------------------------------------------------------------------------------
 
 
-def can_moderate(user):
+def can_moderate(user, board=None):
+    """Site-wide moderators moderate every board; a board's moderator group, that board."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     flag = getattr(user, "is_moderator", None)  # loaded with the user by board.auth
-    return flag if flag is not None else user.has_perm("board.moderate_comment")
+    if flag if flag is not None else user.has_perm("board.moderate_comment"):
+        return True
+    if board is None or board.moderators_id is None:
+        return False
+    return user.groups.filter(pk=board.moderators_id).exists()
 
 
-def can_remove(user, comment):
+def can_remove(user, comment, board=None, moderator=None):
+    """Its author may remove a comment, and a moderator of its board (``moderator``: already
+    known, for a page of comments)."""
     if not user.is_authenticated:
         return False
-    return comment.author_user_id == user.pk or can_moderate(user)
+    if comment.author_user_id == user.pk:
+        return True
+    return moderator if moderator is not None else can_moderate(user, board)
+
+
+def writable_boards(user):
+    """The boards a staff member may write in: those without an editors group, and those
+    whose group they are in (a superuser: all)."""
+    boards = Board.objects.all()
+    if user.is_superuser:
+        return boards
+    return boards.filter(Q(editors=None) | Q(editors__in=user.groups.all()))
 
 
 @transaction.atomic

@@ -203,9 +203,9 @@ def article_context(request, post, form=None):
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = reading.comments(post.pk)
     user = request.user
-    moderator = services.can_moderate(user) if comments else False
+    moderator = services.can_moderate(user, board) if comments else False
     for comment in comments:
-        comment.removable = services.can_remove(user, comment)
+        comment.removable = services.can_remove(user, comment, moderator=moderator)
     context = listing_context(board, page, rows, category)
     # The neighbours are the category's: going to one stays in it.
     context["neighbour_query"] = addresses.listing_query(1, category.pk) if category else ""
@@ -406,10 +406,11 @@ def moderation_view(request, pk, *, action):
         # Decided before the lookup: the same answer whether or not the comment exists.
         return redirect_to_login(request.get_full_path())
     comment = get_object_or_404(Comment.objects.select_related("post__board", "author"), pk=pk)
+    board = comment.post.board
     allowed = (
-        services.can_remove(request.user, comment)
+        services.can_remove(request.user, comment, board)
         if action == "remove"
-        else services.can_moderate(request.user)
+        else services.can_moderate(request.user, board)
     )
     if not allowed:
         raise PermissionDenied

@@ -151,3 +151,72 @@ def test_another_boards_listing_and_article_take_as_few_queries_as_the_front(
     # The article with its board; its view count; the listing around it; its comments.
     with django_assert_num_queries(4):
         assert client.get("/notice/2/").status_code == 200
+
+
+@pytest.fixture
+def notice_team(notices):
+    """공지사항's own moderators and editors (groups set on the board)."""
+    from django.contrib.auth.models import Group
+
+    notices.moderators = Group.objects.create(name="공지 모더레이터")
+    notices.editors = Group.objects.create(name="공지 편집")
+    notices.save(update_fields=["moderators", "editors"])
+    return notices
+
+
+def test_a_boards_moderators_remove_comments_on_that_board_only(client, board, notice_team):
+    from tests.factories import CommentFactory
+
+    here = CommentFactory(post=notice_team.posts.get(number=1), body="공지 댓글")
+    elsewhere = CommentFactory(post=PostFactory(), body="소식 댓글")
+    keeper = UserFactory(username="keeper")
+    keeper.groups.add(notice_team.moderators)
+    client.force_login(keeper)
+
+    page = soup(client.get("/notice/1/"))
+    assert len(page.select("a.comment-remove")) == 1
+    assert soup(client.get(elsewhere.post.get_absolute_url())).select("a.comment-remove") == []
+    assert client.get(f"/comments/{elsewhere.pk}/remove/").status_code == 403
+
+    response = client.post(f"/comments/{here.pk}/remove/", {"reason": "광고"})
+
+    assert response.status_code == 302
+    here.refresh_from_db()
+    assert here.is_removed
+    assert here.removed_by == keeper
+
+
+def test_staff_outside_a_boards_editors_neither_see_nor_write_its_articles(
+    client, board, notice_team
+):
+    from django.contrib.auth.models import Group
+
+    from tests.pages import NO_IMAGES
+
+    writer = UserFactory(username="기자", is_staff=True)
+    writer.groups.add(Group.objects.get(name="편집자"))
+    client.force_login(writer)
+    PostFactory(title="소식 기사")
+
+    listed = [text(a) for a in soup(client.get("/admin/board/post/")).select("td.field-title a")]
+    assert listed == ["소식 기사"]
+    choices = soup(client.get("/admin/board/post/add/")).select("select#id_board option")
+    assert [text(o) for o in choices if o.get("value")] == [board.name]
+    notice_post = notice_team.posts.get(number=1)
+    assert client.get(f"/admin/board/post/{notice_post.pk}/change/").status_code == 302
+
+    form = {
+        "board": notice_team.pk,
+        "title": "몰래 쓴 공지",
+        "body": "본문",
+        "body_format": "text",
+        "published_at_0": "2026-11-26",
+        "published_at_1": "10:00:00",
+        **NO_IMAGES,
+    }
+    assert client.post("/admin/board/post/add/", form).status_code == 200  # refused
+    assert not notice_team.posts.filter(title="몰래 쓴 공지").exists()
+
+    writer.groups.add(notice_team.editors)
+    assert client.post("/admin/board/post/add/", form).status_code == 302
+    assert notice_team.posts.filter(title="몰래 쓴 공지").exists()
