@@ -54,6 +54,7 @@ def pages_to_measure(args, warmup):
             load_paths=[f"/?page={middle}"],
         ),
         Page("last", f"listing, last page ({last:,})", f"/?page={last}", [f"/?page={last}"]),
+        *category_pages(board),
         Page(
             "article",
             "article, new visitor",
@@ -72,6 +73,19 @@ def pages_to_measure(args, warmup):
             unquote_plus(SEARCH_SHORT),
             [SEARCH_SHORT],
         ),
+    ]
+
+
+def category_pages(board):
+    """The largest category's first and last page (issue 11: within 1.2x of each other)."""
+    category = board.categories.order_by("-post_count").first()
+    if category is None:
+        return []
+    first = f"/?category={category.pk}"
+    last = f"{first}&page={category.num_pages}"
+    return [
+        Page("cat_first", "category, page 1", first, [first]),
+        Page("cat_last", f"category, last page ({category.num_pages:,})", last, [last]),
     ]
 
 

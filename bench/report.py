@@ -11,6 +11,7 @@ from bench.load import CONNECTIONS
 
 TARGETS = (  # (name, limit): medians in-process
     ("last page / page 1", 1.2),
+    ("category: last page / page 1", 1.2),
     ("listing / floor", 4.0),
     ("article / floor", 5.0),
 )
@@ -28,16 +29,25 @@ def ratio(page, floor):
     return page.median / floor.median
 
 
+def _last_over_first(by_key, first, last):
+    first, last = by_key.get(first), by_key.get(last)
+    if first is None or last is None or not (first.median and last.median):
+        return None, ""
+    return last.median / first.median, ""
+
+
 def target_lines(pages):
     by_key = {page.key: page for page in pages}
     floor, first, last = by_key["floor"], by_key["first"], by_key["last"]
-    listings = [by_key[k] for k in ("first", "middle", "last") if by_key[k].median is not None]
+    keys = ("first", "middle", "last", "cat_first", "cat_last")
+    listings = [by_key[k] for k in keys if k in by_key and by_key[k].median is not None]
     slowest = max(listings, key=lambda p: p.median) if listings else None
     values = {
         "last page / page 1": (
             last.median / first.median if last.median and first.median else None,
             "",
         ),
+        "category: last page / page 1": _last_over_first(by_key, "cat_first", "cat_last"),
         "listing / floor": (
             ratio(slowest, floor) if slowest else None,
             f" (the slowest listing page: {slowest.label})" if slowest else "",

@@ -21,13 +21,25 @@ from django.db import connection
 from django.db.models.fields import NOT_PROVIDED
 
 from bench.writers import PostgresWriter, Progress, SQLiteWriter
-from board.models import BLOCK, Author, Board, Comment, ListingBlock, Post
+from board.models import (
+    BLOCK,
+    Author,
+    Board,
+    Category,
+    CategoryBlock,
+    Comment,
+    ListingBlock,
+    Post,
+)
 
 SPAN = timedelta(days=3650)  # ten years of history: a million posts is one every ~5 minutes
 NEWEST_AGE = 600  # seconds: the newest post is ten minutes old, so nothing is scheduled
 EPOCH = datetime(1970, 1, 1)  # naive UTC, as Django stores datetimes in SQLite
 COMMENT_WINDOW = 7 * 86400  # comments arrive within a week of their article
 NOTICES = 2  # pinned notices: every listing page fetches them, as on a real board
+# The board's categories and the share of articles in each (the rest have none); the first,
+# the largest, is the one the benchmark pages through.
+CATEGORIES = [("보도자료", 0.3), ("행사", 0.2), ("우표", 0.15), ("택배", 0.1), ("채용", 0.05)]
 
 POST_AUTHORS = ["아주", "편집부", "김민준 기자", "이서연 기자", "박지훈 기자"]
 COMMENT_AUTHORS = [
@@ -66,7 +78,8 @@ COMMENT_BODIES = [
 POST_COLUMNS = (
     "id", "board_id", "number", "seq", "title", "body", "body_format", "body_html",
     "author_id", "published_at", "created_at", "updated_at", "views", "comment_count",
-    "has_image", "is_notice", "is_removed", "removed_at", "removed_by_id",
+    "has_image", "is_notice", "is_removed", "removed_at", "removed_by_id", "category_id",
+    "cat_seq",
 )  # fmt: skip
 COMMENT_COLUMNS = (
     "id", "post_id", "author_id", "body", "created_at", "is_removed", "removed_at",
@@ -169,6 +182,20 @@ def seed(*, posts, comments, seed=1, out=print):
     newest = now - NEWEST_AGE
     step = SPAN.total_seconds() / posts
     published = {}  # number -> epoch seconds, for the posts that get comments
+    categories = [
+        Category.objects.create(board=board, name=name, position=n).pk
+        for n, (name, _share) in enumerate(CATEGORIES)
+    ]
+    bounds = [sum(share for _name, share in CATEGORIES[: n + 1]) for n in range(len(CATEGORIES))]
+    in_block = Counter()  # (category, block start) -> its articles so far: the next position
+
+    def category_of():
+        """A category id by the shares above, or None."""
+        draw = rng.random()
+        for category, bound in zip(categories, bounds, strict=True):
+            if draw < bound:
+                return category
+        return None
 
     def post_rows():
         randrange, rand, lognorm = rng.randrange, rng.random, rng.lognormvariate
@@ -183,10 +210,16 @@ def seed(*, posts, comments, seed=1, out=print):
             n_comments = counts.get(number, 0)
             if n_comments:
                 published[number] = at
+            category = category_of()
+            cat_seq = None
+            if category is not None:  # dense inside each block, as services keeps them
+                start = (number - 1) // BLOCK * BLOCK
+                in_block[category, start] += 1
+                cat_seq = start + in_block[category, start]
             yield (
                 number, board_id, number, number, title, body, "text", html,
                 post_authors[randrange(n_authors)], stamp, stamp, stamp, views, n_comments,
-                False, number in notices, False, None, None,
+                False, number in notices, False, None, None, category, cat_seq,
             )  # fmt: skip
 
     def comment_rows():
@@ -233,6 +266,17 @@ def seed(*, posts, comments, seed=1, out=print):
         ListingBlock(board=board, start=start, count=min(BLOCK, posts - start), below=start)
         for start in range(0, posts, BLOCK)
     )
+    below = Counter()
+    blocks = []
+    for category, start in sorted(in_block):
+        count = in_block[category, start]
+        blocks.append(
+            CategoryBlock(category_id=category, start=start, count=count, below=below[category])
+        )
+        below[category] += count
+    CategoryBlock.objects.bulk_create(blocks, batch_size=5000)
+    for category, total in below.items():
+        Category.objects.filter(pk=category).update(post_count=total)
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             # The ids were written explicitly: move the sequences past them for new rows.
