@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from board import services
+from board.models import Category
 from tests.browser.conftest import PASSWORD, PROJECT_ROOT
 from tests.factories import (
     AttachmentFactory,
@@ -84,9 +85,16 @@ def test_a_reader_browses_pages_searches_reads_and_finds_the_feed(
 def test_a_reader_goes_to_another_board_from_the_navigation_bar(
     page, full_board, screenshot, viewport
 ):
-    other = BoardFactory(slug="notice", name="공지사항")
-    for n in range(1, 4):
-        PostFactory(board=other, title=f"우편 공지 {n}", body=f"공지 본문 {n}")
+    other = BoardFactory(slug="notice", name="공지사항", description="우체국의 알림과 행사 소식")
+    guide = Category.objects.create(board=other, name="안내", position=1)
+    events = Category.objects.create(board=other, name="행사", position=2)
+    for n, category in enumerate([guide, events, guide, None, events], start=1):
+        post = PostFactory(
+            board=other, title=f"우편 공지 {n}", body=f"공지 본문 {n}", category=category,
+            is_secret=n == 4,
+        )  # fmt: skip
+        if n == 3:
+            AttachmentFactory(post=post, name="행사 안내문.hwp")
     page.set_viewport_size(VIEWPORTS[viewport])
     page.goto("/")
     boards = page.get_by_role("navigation", name="게시판 목록")
@@ -95,15 +103,22 @@ def test_a_reader_goes_to_another_board_from_the_navigation_bar(
     boards.get_by_role("link", name="공지사항").click()
     assert page.url.endswith("/notice/")
     expect(page.get_by_role("heading", level=1)).to_have_text("공지사항")
-    expect(page.locator("table.post-table tbody tr .col-title a")).to_have_text(
-        ["우편 공지 3", "우편 공지 2", "우편 공지 1"]
-    )
+    titles = page.locator("table.post-table tbody tr .col-title a")
+    expect(titles).to_have_text([f"우편 공지 {n}" for n in range(5, 0, -1)])
+    expect(page.locator(".row-category")).to_have_text(["[행사]", "[안내]", "[행사]", "[안내]"])
     expect(boards.locator('[aria-current="page"]')).to_have_text("공지사항")
+    expect(page.locator("img.mark-secret")).to_have_count(1)
+    expect(page.locator("img.mark-file")).to_have_count(1)
     screenshot(f"boards-{viewport}-1-second-board")
 
+    page.get_by_role("navigation", name="분류").get_by_role("link", name="행사").click()
+    expect(titles).to_have_text(["우편 공지 5", "우편 공지 2"])
+    screenshot(f"boards-{viewport}-2-category")
     page.get_by_role("link", name="우편 공지 2").click()
-    assert page.url.endswith("/notice/2/")
+    assert page.url.endswith(f"/notice/2/?category={events.pk}")
     expect(page.locator(".post-body")).to_contain_text("공지 본문 2")
+    expect(page.locator("tr.current .col-number")).to_have_text("»")
+    expect(titles).to_have_text(["우편 공지 5", "우편 공지 2"])
     boards.get_by_role("link", name="소식").click()
     expect(page.locator("table.post-table tbody tr")).to_have_count(21)
 
