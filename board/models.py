@@ -17,7 +17,6 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import addresses
@@ -92,11 +91,6 @@ class Board(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return self.path
-
-    @cached_property
-    def path(self):
-        """The listing's address, looked up once per request's board (pages ask a dozen times)."""
         return addresses.board(self.slug)
 
     @property
