@@ -147,6 +147,22 @@ def test_bad_vote_input_is_a_400_not_a_500(client, post, reader, data):
     assert counts(post) == (0, 0)
 
 
+@pytest.mark.parametrize(
+    "payload", ["<script>alert(1)</script>", "\x00", "up\x00", "9" * 5000, "가" * 1000, "%FF"]
+)
+def test_hostile_vote_values_are_refused_without_a_server_error(client, board, post, payload):
+    set_board(board, comment_votes=True, allow_downvotes=True)
+    comment = CommentFactory(post=post)
+    client.force_login(UserFactory(username="fuzzer"))
+
+    on_post = client.post(vote_url(post), {"vote": payload})
+    on_comment = client.post(f"/comments/{comment.pk}/vote/", {"vote": payload})
+
+    assert on_post.status_code == on_comment.status_code == 400
+    assert "<script>alert(1)</script>" not in on_post.content.decode()
+    assert not Vote.objects.exists()
+
+
 def test_votes_for_missing_articles_and_comments_are_404(client, post, reader):
     assert client.post(f"/{post.number + 1}/vote/", {"vote": "up"}).status_code == 404
     assert client.post("/comments/999999/vote/", {"vote": "up"}).status_code == 404
