@@ -19,7 +19,7 @@ from . import addresses
 # first column says which part a row came from. The body is never read.
 COLUMNS = """
 SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.has_file,
-       p.is_notice, p.published_at, p.views, a.name, p.is_secret, c.name
+       p.is_notice, p.published_at, p.views, a.name, p.is_secret, c.name, p.upvotes
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 LEFT JOIN board_category c ON c.id = p.category_id
 """
@@ -73,13 +73,13 @@ CAT_NEWER_SQL = (
 # author name.
 BOARDS_SQL = (
     f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, NULL, b.slug, "
-    "NULL, NULL FROM board_board b"
+    "NULL, NULL, NULL FROM board_board b"
 )
 # The board's categories for the listing's filter: id, order and name in a post's id, seq
 # and title columns.
 CATEGORIES_SQL = (
     f"SELECT {CATEGORY}, c.id, NULL, c.position, c.name, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL FROM board_category c WHERE c.board_id = %s"
+    "NULL, NULL, NULL, NULL FROM board_category c WHERE c.board_id = %s"
 )
 
 
@@ -105,6 +105,7 @@ class Row:
     author_name: str
     is_secret: bool = False
     category_name: str | None = None
+    upvotes: int = 0  # 추천 수, shown when the board has the column (Board.show_votes)
     pinned: bool = False  # one of the notices pinned above the page's rows
 
 

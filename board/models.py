@@ -81,6 +81,12 @@ class Board(models.Model):
     next_publish_at = models.DateTimeField(
         _("다음 예약 게시 시각"), null=True, blank=True, editable=False
     )
+    # Votes (추천): readers always recommend articles; the rest is the board's choice.
+    allow_downvotes = models.BooleanField(_("비추천 허용"), default=False)
+    show_votes = models.BooleanField(
+        _("목록에 추천 수 표시"), default=False, help_text=_("목록에 추천 칸을 둡니다.")
+    )
+    comment_votes = models.BooleanField(_("댓글 추천 허용"), default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -336,6 +342,9 @@ class Post(models.Model):
         editable=False,
     )
     removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True, editable=False)
+    # Kept with each vote in its transaction (services.vote), never counted.
+    upvotes = models.PositiveIntegerField(_("추천 수"), default=0, editable=False)
+    downvotes = models.PositiveIntegerField(_("비추천 수"), default=0, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -473,6 +482,8 @@ class Comment(models.Model):
     )
     removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True)
     removal_reason = models.CharField(_("삭제 사유"), max_length=200, blank=True)
+    upvotes = models.PositiveIntegerField(_("추천 수"), default=0, editable=False)
+    downvotes = models.PositiveIntegerField(_("비추천 수"), default=0, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -496,6 +507,64 @@ class Comment(models.Model):
     @property
     def removed_by_author(self):
         return self.removed_by_id is not None and self.removed_by_id == self.author_user_id
+
+
+class Vote(models.Model):
+    """One account's 추천 (+1) or 비추천 (-1) of one article or one comment (services.vote).
+    The database holds one per account and item, whatever requests arrive together."""
+
+    UP, DOWN = 1, -1
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # both unique indexes below start with the account
+    )
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("글"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("댓글"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    value = models.SmallIntegerField(_("추천"), choices=[(UP, _("추천")), (DOWN, _("비추천"))])
+    created_at = models.DateTimeField(_("추천 시각"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("추천")
+        verbose_name_plural = _("추천")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "post"], condition=Q(post__isnull=False), name="vote_user_post"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "comment"],
+                condition=Q(comment__isnull=False),
+                name="vote_user_comment",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, comment__isnull=True)
+                | Q(post__isnull=True, comment__isnull=False),
+                name="vote_one_item",
+            ),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value"),
+        ]
+
+    def __str__(self):
+        item = f"post {self.post_id}" if self.post_id else f"comment {self.comment_id}"
+        return f"{self.user_id} → {item}: {self.value:+d}"
 
 
 class SignupRecord(models.Model):

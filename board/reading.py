@@ -28,13 +28,14 @@ BOARD_FIELDS = columns(
 )
 BOARD_FIELDS += columns(Board, "top_seq")
 BOARD_FIELDS += columns(Board, "next_publish_at")
+BOARD_FIELDS += columns(Board, "allow_downvotes", "show_votes", "comment_votes")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
 POST_FIELDS += columns(
     Post, "views", "comment_count", "has_image", "has_file", "category_id", "cat_seq", "is_notice"
 )
-POST_FIELDS += columns(Post, "is_secret", "is_removed")
+POST_FIELDS += columns(Post, "is_secret", "is_removed", "upvotes", "downvotes")
 CATEGORY_FIELDS = columns(Category, "id", "board_id", "name", "position", "post_count")
 BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 
@@ -78,7 +79,8 @@ MODERATOR_SQL = """(EXISTS (SELECT 1 FROM auth_user_user_permissions up
 COMMENTS_SQL = f"""
 SELECT c.id, c.body, c.created_at, c.is_removed, c.removed_at, c.removal_reason,
        c.removed_by_id, r.username, a.name, a.user_id,
-       COALESCE(u.is_staff, FALSE), {MODERATOR_SQL.format(column="a.user_id")}
+       COALESCE(u.is_staff, FALSE), {MODERATOR_SQL.format(column="a.user_id")},
+       c.upvotes, c.downvotes
 FROM board_comment c
 JOIN board_author a ON a.id = c.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
@@ -135,6 +137,8 @@ def board(slug):
 def _board(values):
     board = Board.from_db(connection.alias, BOARD_FIELDS, values)
     board.next_publish_at = aware(board.next_publish_at)
+    board.allow_downvotes = bool(board.allow_downvotes)
+    board.show_votes, board.comment_votes = bool(board.show_votes), bool(board.comment_votes)
     return board
 
 
@@ -176,7 +180,10 @@ class CommentRow:
     author_user_id: int | None
     author_is_staff: bool
     author_is_moderator: bool
+    upvotes: int = 0
+    downvotes: int = 0
     removable: bool = False
+    my_vote: int = 0  # the signed-in reader's own vote (Vote.UP, Vote.DOWN, 0)
 
     @property
     def removed_by_author(self):
@@ -200,6 +207,27 @@ def comments(post_id):
         )
         rows.append(row)
     return rows
+
+
+# A reader's own votes on an article and on its comments (the unique indexes' seeks).
+MY_VOTES_SQL = """
+SELECT v.post_id, v.comment_id, v.value FROM board_vote v
+WHERE v.user_id = %s AND v.post_id = %s
+UNION ALL
+SELECT v.post_id, v.comment_id, v.value FROM board_vote v
+JOIN board_comment c ON c.id = v.comment_id
+WHERE v.user_id = %s AND c.post_id = %s
+"""
+
+
+def my_votes(user_id, post_id):
+    """The reader's vote on the article (0 if none) and on its comments, {comment id: vote}:
+    one query, only for a signed-in reader."""
+    with connection.cursor() as cursor:
+        cursor.execute(MY_VOTES_SQL, [user_id, post_id, user_id, post_id])
+        found = cursor.fetchall()
+    article = next((value for post, _comment, value in found if post is not None), 0)
+    return article, {comment: value for post, comment, value in found if post is None}
 
 
 # An article's files in the order they were attached (the post's foreign-key index).

@@ -192,13 +192,13 @@ def search(board, q, target, before=None, after=None):
 
 def _search(board, q, target, before, after, top):
     scope = window_query(board, q, target, before, after, top)
-    found = list(scope.values_list(*ROW_FIELDS, "top")[: PAGE + 1])
+    found = list(scope.values_list(*ROW_FIELDS, "upvotes", "top")[: PAGE + 1])
     if found:
         top = found[0][-1]
     elif top is None:  # nothing in the window: the top still decides the links
         top = Post.objects.filter(board=board).listed().order_by("-seq").values("seq")[:1]
         top = next(iter(top), {"seq": 0})["seq"]
-    rows = [Row(*values[:-1]) for values in found[:PAGE]]
+    rows = [Row(*values[:-2], upvotes=values[-2]) for values in found[:PAGE]]
     size = window(target)
 
     if after is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,6 +27,7 @@ from .models import (
     Comment,
     ListingBlock,
     Post,
+    Vote,
 )
 
 # Crawlers and link previewers do not count as readers (Naver's Yeti and Daum's Daumoa too).
@@ -518,3 +519,71 @@ def restore_comment(comment, *, by):
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
         record(by, comment, _("댓글 복구"))
     return bool(changed)
+
+
+# Votes (추천 / 비추천) ---------------------------------------------------------------------
+
+
+class VoteRefused(Exception):
+    """A vote the board or the item does not take; the argument is the reader's message."""
+
+
+def check_vote(user, value, board, *, author_user_id, comment=None):
+    """Refuse, with a Korean message, what the board does not take and one's own item."""
+    if value == Vote.DOWN and not board.allow_downvotes:
+        raise VoteRefused(_("이 게시판은 비추천을 받지 않습니다."))
+    if comment is not None:
+        if not board.comment_votes:
+            raise VoteRefused(_("이 게시판은 댓글 추천을 받지 않습니다."))
+        if comment.is_removed:
+            raise VoteRefused(_("삭제된 댓글은 추천할 수 없습니다."))
+    if author_user_id is not None and author_user_id == user.pk:
+        if comment is not None:
+            raise VoteRefused(_("자기 댓글은 추천할 수 없습니다."))
+        raise VoteRefused(_("자기 글은 추천할 수 없습니다."))
+
+
+COUNTERS = {Vote.UP: "upvotes", Vote.DOWN: "downvotes"}
+
+
+@transaction.atomic
+def vote(user, value, *, post=None, comment=None):
+    """The reader's vote on an article or a comment, toggled: the same vote again takes it
+    back, the other one switches it. The item's counters move by F() updates in the same
+    transaction. Returns the reader's vote now (Vote.UP, Vote.DOWN or 0). The caller has
+    checked the vote is allowed (check_vote)."""
+    model, item = (Post, post) if comment is None else (Comment, comment)
+    key = {"post": post} if comment is None else {"comment": comment}
+    counters = model.objects.filter(pk=item.pk)
+    mine = Vote.objects.filter(user=user, **key)
+    existing = mine.select_for_update().first()
+    if existing is None:
+        _check_vote_rate(user)
+        try:
+            with transaction.atomic():
+                Vote.objects.create(user=user, value=value, **key)
+        except IntegrityError:
+            # The same click arriving twice at once (a double click): the first one counts.
+            return mine.values_list("value", flat=True).first() or 0
+        counters.update(**{COUNTERS[value]: F(COUNTERS[value]) + 1})
+        return value
+    if existing.value == value:
+        existing.delete()
+        counters.update(**{COUNTERS[value]: F(COUNTERS[value]) - 1})
+        return 0
+    mine.update(value=value, created_at=timezone.now())
+    counters.update(
+        **{COUNTERS[value]: F(COUNTERS[value]) + 1, COUNTERS[-value]: F(COUNTERS[-value]) - 1}
+    )
+    return value
+
+
+def _check_vote_rate(user):
+    """At most so many new votes within each window (settings.VOTE_RATE_LIMITS), as comments
+    are limited: counted from the votes stored (a vote taken back no longer counts)."""
+    now = timezone.now()
+    recent = Vote.objects.filter(user=user)
+    for seconds, limit in settings.VOTE_RATE_LIMITS:
+        since = now - timezone.timedelta(seconds=seconds)
+        if recent.filter(created_at__gte=since).count() >= limit:
+            raise RateLimited(seconds, limit)

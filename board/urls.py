@@ -10,14 +10,17 @@ urlpatterns = [
     path("", views.post_list, name="post-list"),
     path("<num:number>/", views.post_detail, name="post-detail"),
     path("<num:number>/comments/", views.comment_create, name="comment-create"),
+    path("<num:number>/vote/", views.post_vote, name="post-vote"),
     path("preview/<num:pk>/", views.post_preview, name="post-preview"),
     path("files/<num:pk>/", views.attachment_download, name="attachment"),
     path("comments/<num:pk>/remove/", views.comment_remove, name="comment-remove"),
     path("comments/<num:pk>/restore/", views.comment_restore, name="comment-restore"),
+    path("comments/<num:pk>/vote/", views.comment_vote, name="comment-vote"),
     path("accounts/signup/", views.signup, name="signup"),
     path("language/<str:code>/", views.choose_language, name="language"),
     # Every other board at its address name (the default board's redirect to the ones above).
     path("<slug:slug>/", views.post_list, name="post-list"),
     path("<slug:slug>/<num:number>/", views.post_detail, name="post-detail"),
     path("<slug:slug>/<num:number>/comments/", views.comment_create, name="comment-create"),
+    path("<slug:slug>/<num:number>/vote/", views.post_vote, name="post-vote"),
 ]

@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 
 from . import addresses, feeds, limits, listing, reading, search, services
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Attachment, Board, Comment, Post, PostImage
+from .models import Attachment, Board, Comment, Post, PostImage, Vote
 
 VIEWED_COOKIE = "viewed"
 VIEWED_SALT = "postbbs.viewed"
@@ -204,8 +204,15 @@ def article_context(request, post, form=None):
     comments = reading.comments(post.pk)
     user = request.user
     moderator = services.can_moderate(user, board) if comments else False
+    # A signed-in reader's own votes (the buttons they pressed): one more query, not needed
+    # on their own article unless its comments take votes.
+    post.my_vote, comment_votes = 0, {}
+    own = user.pk == post.author_user_id
+    if user.is_authenticated and (board.comment_votes or not own):
+        post.my_vote, comment_votes = reading.my_votes(user.pk, post.pk)
     for comment in comments:
         comment.removable = services.can_remove(user, comment, moderator=moderator)
+        comment.my_vote = comment_votes.get(comment.pk, 0)
     context = listing_context(board, page, rows, category)
     # The neighbours are the category's: going to one stays in it.
     context["neighbour_query"] = addresses.listing_query(1, category.pk) if category else ""
@@ -226,6 +233,8 @@ def article_context(request, post, form=None):
         older=rows.older,
         newer=rows.newer,
         form=form or (CommentForm() if user.is_authenticated else None),
+        # Nobody votes for their own article (the server refuses it too: services.check_vote).
+        can_vote=not (user.is_authenticated and own),
         # Only an article with files pays for the query that reads them.
         attachments=reading.attachments(post.pk) if post.has_file else [],
     )
@@ -387,6 +396,66 @@ def comment_create(request, number, slug=None):
             return redirect(comment.get_absolute_url())
     context = article_context(request, post, form=form)
     return render(request, "board/post_detail.html", context, status=status)
+
+
+VOTE_VALUES = {"up": Vote.UP, "down": Vote.DOWN}
+
+
+def vote_refused(request, message, status=403):
+    context = {"error_code": status, "error_title": _("추천할 수 없습니다"), "error_text": message}
+    return render(request, "error_page.html", context, status=status)
+
+
+def cast_vote(request, board, *, author_user_id, post=None, comment=None):
+    """Check and record the reader's vote (services.vote); None when done, else the answer."""
+    value = VOTE_VALUES.get(request.POST.get("vote"))
+    if value is None:
+        return vote_refused(request, _("추천인지 비추천인지 알 수 없습니다."), status=400)
+    try:
+        services.check_vote(
+            request.user, value, board, author_user_id=author_user_id, comment=comment
+        )
+        services.vote(request.user, value, post=post, comment=comment)
+    except services.VoteRefused as refused:
+        return vote_refused(request, str(refused))
+    except services.RateLimited as limit:
+        seconds, count = limit.args
+        message = _("추천이 너무 잦습니다 (%(seconds)d초에 %(count)d번까지). 잠시 후 다시 하세요.")
+        return vote_refused(request, message % {"seconds": seconds, "count": count}, status=429)
+    return None
+
+
+@require_POST
+@front_for_default_board
+def post_vote(request, number, slug=None):
+    """추천 / 비추천 of a listed article, toggled; back to the article's votes."""
+    if not request.user.is_authenticated:
+        # Back to the article after logging in (the vote's own address takes only POST).
+        board_path = addresses.board(slug or settings.BOARD_SLUG)
+        return redirect_to_login(addresses.article(board_path, number))
+    try:
+        post = public_post(request, slug, number)
+    except SecretPost:
+        return secret_post(request)
+    refused = cast_vote(request, post.board, author_user_id=post.author_user_id, post=post)
+    return refused or redirect(f"{post.get_absolute_url()}#votes")
+
+
+@require_POST
+def comment_vote(request, pk):
+    """추천 / 비추천 of a comment, where its board takes them; back to the comment."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("board:post-list"))
+    found = Comment.objects.select_related("post__board", "post__author", "author")
+    comment = found.filter(pk=pk).first()
+    # Only a listed article's comments: a removed or scheduled one is not there for readers.
+    if comment is None or not comment.post.is_listed:
+        raise Http404
+    post = comment.post
+    if not services.can_read(request.user, post, post.author.user_id):
+        return secret_post(request)
+    refused = cast_vote(request, post.board, author_user_id=comment.author.user_id, comment=comment)
+    return refused or redirect(comment.get_absolute_url())
 
 
 def safe_next(request, fallback):

@@ -245,6 +245,8 @@ BOARD_SLUG = env("BOARD_SLUG", default="news")
 
 # Comments per reader: at most (limit) within (seconds), for each pair.
 COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
+# New votes per account: at most (limit) within (seconds), for each pair (board.services.vote).
+VOTE_RATE_LIMITS = [(60, 30), (3600, 300)]
 # Searches per client address: at most (limit) within (seconds), for each pair, counted in the
 # database (board.search.throttle). On PostgreSQL a search statement stops after this long.
 SEARCH_RATE_LIMITS = [

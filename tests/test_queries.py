@@ -46,12 +46,13 @@ def test_signed_in_reader_adds_two_queries_to_the_listing(
 
 
 @pytest.mark.parametrize("who", ["reader", "moderator"])
-def test_signed_in_reader_adds_two_queries_to_an_article_with_comments(
+def test_signed_in_reader_adds_three_queries_to_an_article_with_comments(
     client, busy_board, who, request, django_assert_num_queries
 ):
     request.getfixturevalue(who)
-    # The article's 4 (article, view count, listing, comments), plus session and user.
-    with django_assert_num_queries(6):
+    # The article's 4 (article, view count, listing, comments), plus session, user and the
+    # reader's own votes (the pressed buttons).
+    with django_assert_num_queries(7):
         response = client.get(busy_board.get_absolute_url())
     page = soup(response)
     assert len(page.select("li.comment")) == 30

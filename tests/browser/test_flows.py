@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from board.models import Post
+from board.models import Board, Post
 from tests.browser.conftest import PASSWORD
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
@@ -65,8 +65,16 @@ def test_reader_signs_up_from_an_article_and_their_comment_is_shown_and_counted(
     expect(page.get_by_label("댓글 쓰기")).to_have_value("")
     screenshot("reader-comment")
 
+    # They recommend the article: a plain form, back at the article's votes, pressed.
+    Board.objects.filter(pk=news_board.pk).update(show_votes=True)
+    page.get_by_role("button", name="추천 0").click()
+    expect(page).to_have_url(f"{article_url}#votes")
+    recommend = page.locator("#votes").get_by_role("button", name="추천 1")
+    expect(recommend).to_have_attribute("aria-pressed", "true")
+
     page.goto("/")
     expect(listing_row(page, post.title).locator(".comment-count")).to_have_text("[1]")
+    expect(listing_row(page, post.title).locator(".col-votes")).to_have_text("1")
 
 
 def test_staff_publish_an_article_in_the_admin_and_it_tops_the_listing_with_the_next_number(
