@@ -9,10 +9,11 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
 from board.models import Comment
 from tests.conftest import BROWSER_UA
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, PostFactory, PostImageFactory, UserFactory
 from tests.pages import soup, text
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,29 @@ def test_pages_carry_no_inline_script_or_style(client, pages):
         assert page.find("style") is None, name
         assert not page.select("[style]"), name
         assert not page.select("[onclick], [onload], [onerror], [onsubmit]"), name
+
+
+# Pages that only show something: a form posted to one by mistake (or a crawler's POST) is
+# refused with the methods it takes, never answered as if it were a GET.
+@pytest.mark.parametrize("page", ["listing", "article", "preview", "image", "language", "robots"])
+def test_read_only_pages_refuse_a_post(client, board, page):
+    image = PostImageFactory()
+    scheduled = PostFactory(published_at=timezone.now() + timezone.timedelta(days=1))
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = {
+        "listing": "/",
+        "article": image.post.get_absolute_url(),
+        "preview": f"/preview/{scheduled.pk}/",
+        "image": image.image.url,
+        "language": "/language/en/?next=/",
+        "robots": "/robots.txt",
+    }[page]
+    assert client.get(url).status_code in (200, 302)
+
+    response = client.post(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
 
 
 # The production settings, loaded afresh with only HTTPS=true among the security switches,

@@ -486,6 +486,16 @@ def test_preview_needs_the_view_permission_not_just_staff(client, board, state):
     assert text(soup(response).select_one("h1, .post-title")) == "미리 볼 기사"
 
 
+def test_the_preview_shows_the_listings_first_page_below(client, board, editor):
+    listed = PostFactory(title="목록의 기사")
+    scheduled = PostFactory(published_at=timezone.now() + timezone.timedelta(days=1))
+
+    page = soup(client.get(f"/preview/{scheduled.pk}/"))
+
+    assert text(page.select_one(".pagination [aria-current=page]")) == "1"
+    assert [r["href"] for r in listing_rows(page)] == [listed.get_absolute_url()]
+
+
 def figure_html(image):
     """How the reader's page shows an attached image with its caption."""
     caption = image.caption.replace('"', "&quot;")
