@@ -703,6 +703,17 @@ def test_viewed_and_language_cookies_are_secure_under_https(
     assert language["secure"] == secure
 
 
+def test_viewed_and_language_cookies_are_out_of_reach_of_page_scripts(client, board):
+    post = PostFactory()
+
+    viewed = client.get(post.get_absolute_url()).cookies["viewed"]
+    language = client.get("/language/en/?next=/").cookies["django_language"]
+
+    # Which articles a reader opened is nobody's business but the server's.
+    assert viewed["httponly"] is True
+    assert language["httponly"] is True
+
+
 def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):
     database = tmp_path / "fresh" / "db.sqlite3"
     database.parent.mkdir()
