@@ -240,6 +240,18 @@ def test_the_way_back_is_followed_only_to_this_site(people, comment, target, fol
     assert response["Location"] == (target if followed else comment.get_absolute_url())
 
 
+@pytest.mark.parametrize("action", ["remove", "restore"])
+def test_the_confirmation_takes_only_get_head_and_post(people, comment, action):
+    client = client_for(people["moderator"])
+    url = f"/comments/{comment.pk}/{action}/"
+
+    for method in (client.put, client.delete, client.patch):
+        response = method(url)
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, POST"
+    assert state(comment)[0] is False
+
+
 def test_removing_twice_changes_the_count_once(people, comment):
     client = client_for(people["moderator"])
     client.post(f"/comments/{comment.pk}/remove/")
