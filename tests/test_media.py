@@ -98,6 +98,9 @@ def test_a_scheduled_articles_image_is_for_staff_only(client, staff_client, boar
     reader = Client(HTTP_USER_AGENT=BROWSER_UA)
     reader.force_login(UserFactory(username="독자"))
     assert reader.get(image.image.url).status_code == 404
+    # Staff without the permission to see articles, as for the preview.
+    reader.force_login(UserFactory(username="손님직원", is_staff=True))
+    assert reader.get(image.image.url).status_code == 404
 
 
 def test_a_removed_articles_image_is_for_staff_only(client, staff_client, board):
