@@ -263,6 +263,20 @@ def test_listed_article_cannot_be_moved_into_the_future(client, board, superuser
     assert Post.objects.get(pk=post.pk).published_at == post.published_at
 
 
+def test_a_scheduled_article_brought_forward_to_now_is_listed_at_once(client, board, superuser):
+    tomorrow = timezone.localtime() + timezone.timedelta(days=1)
+    post = PostFactory(title="앞당긴 기사", published_at=tomorrow)
+    assert listing_rows(soup(client.get("/"))) == []
+
+    response = client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        article_form(board, title="앞당긴 기사", author=post.author.pk),
+    )
+
+    assert response.status_code == 302
+    assert [r["title"] for r in listing_rows(soup(client.get("/")))] == ["앞당긴 기사"]
+
+
 def test_removed_article_is_a_404_for_readers_and_can_be_restored_in_place(
     client, board, superuser
 ):
