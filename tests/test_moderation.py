@@ -259,6 +259,15 @@ def test_removing_twice_changes_the_count_once(people, comment):
     assert state(comment) == (True, people["moderator"], 0)
 
 
+def test_a_reason_of_the_full_200_characters_is_kept_whole(people, comment):
+    reason = "규칙 위반" + "가" * 195
+    client_for(people["moderator"]).post(f"/comments/{comment.pk}/remove/", {"reason": reason})
+
+    page = soup(client_for(people["moderator"]).get(comment.post.get_absolute_url()))
+
+    assert reason in text(page.select_one(".comment-list"))
+
+
 def test_over_long_reason_is_refused_and_nothing_changes(people, comment):
     response = client_for(people["moderator"]).post(
         f"/comments/{comment.pk}/remove/", {"reason": "가" * 201}
