@@ -621,6 +621,55 @@ def test_a_second_sign_up_from_one_address_waits_for_the_first_to_finish(setting
     assert outcome == ["refused"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_holds_its_address_lock_from_the_count_to_the_record(settings, monkeypatch):
+    import threading
+
+    from django.db import connection, connections
+
+    from board import limits
+    from board.models import SignupRecord
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the address lock is PostgreSQL's (SQLite locks the whole file)")
+    # The first sign-up, called on its own (no transaction around it), stops between its
+    # count and its record; the second must wait for it, not count the same empty hour.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    counted, done = threading.Event(), threading.Event()
+    create = SignupRecord.objects.create
+    first_thread = []
+
+    def paused_create(**fields):
+        if threading.current_thread() in first_thread:
+            counted.set()
+            done.wait(timeout=1)
+        return create(**fields)
+
+    monkeypatch.setattr(SignupRecord.objects, "create", paused_create)
+    outcome = []
+
+    def sign_up():
+        try:
+            limits.reserve_signup("10.5.5.5")
+            outcome.append("reserved")
+        except limits.RateLimited:
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=sign_up)
+    first_thread.append(first)
+    first.start()
+    counted.wait(timeout=5)
+    second = threading.Thread(target=lambda: (sign_up(), done.set()))
+    second.start()
+    first.join()
+    second.join()
+
+    assert sorted(outcome) == ["refused", "reserved"]
+    assert SignupRecord.objects.filter(address="10.5.5.5").count() == 1
+
+
 @pytest.mark.parametrize(
     ("forwarded", "hops", "expected"),
     [
