@@ -88,6 +88,7 @@ TESTS = {
             "test_article",
             "test_listing",
             "test_search",
+            "test_hardening",
         ],
     },
     "board/admin.py": {

@@ -277,6 +277,21 @@ def test_a_scheduled_article_brought_forward_to_now_is_listed_at_once(client, bo
     assert [r["title"] for r in listing_rows(soup(client.get("/")))] == ["앞당긴 기사"]
 
 
+@pytest.mark.parametrize("action", ["remove_posts", "restore_posts"])
+def test_staff_who_may_only_view_articles_cannot_remove_or_restore_them(client, board, action):
+    post = PostFactory()
+    if action == "restore_posts":
+        services.remove_post(post, by=None)
+    before = Post.objects.values("seq", "is_removed").get(pk=post.pk)
+    viewer = UserFactory(username="열람직원", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_post"))
+    client.force_login(viewer)
+
+    client.post("/admin/board/post/", {"action": action, "_selected_action": [post.pk]})
+
+    assert Post.objects.values("seq", "is_removed").get(pk=post.pk) == before
+
+
 def test_removed_article_is_a_404_for_readers_and_can_be_restored_in_place(
     client, board, superuser
 ):
