@@ -3,10 +3,11 @@
 mutmut 3.8 makes no mutants for a decorated function (its trampoline would replace the
 decorated object), so `make mutants` never mutates the views, the transactions and the admin
 actions. cosmic-ray mutates whole modules in place; this script runs it in a copy of the
-checkout (cosmic-ray/work/src), one session per module, and marks every work item outside
-these functions skipped before running, as cosmic-ray's own cr-filter-* tools do. Each module
-runs only the test files that reach its functions, most direct first (-x stops at the first
+checkout (cosmic-ray/work/src), one session per group of functions, and marks every work
+item outside that group skipped before running, as cosmic-ray's own cr-filter-* tools do. Each
+group runs only the test files that reach it, most direct first (-x stops at the first
 failure). Usage: decorated.py [--resume] [board/views.py ...]; prints the survivors.
+Verdicts: docs/mutants-decorated.md.
 """
 
 import ast
