@@ -82,7 +82,7 @@ mutants: $(STAMP)
 
 # The decorated functions (views, transactions, admin actions) of the chosen modules: mutmut 3.8
 # makes no mutants for a decorated function, so cosmic-ray mutates these, in a copy of the
-# checkout (cosmic-ray/decorated.py, docs/mutants-decorated.md). About 30 min for all modules.
+# checkout (cosmic-ray/decorated.py, docs/mutants-decorated.md). About 45 min for all modules.
 # RESUME=--resume goes on with an interrupted run.
 DECORATED ?= $(MUTATE)
 mutants-decorated: $(STAMP)
