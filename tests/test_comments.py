@@ -170,6 +170,22 @@ def test_double_submission_stores_one_comment(client, board, reader):
     assert stored(post) == (1, 1)
 
 
+def test_the_same_comment_sent_again_within_a_minute_is_the_first_one(client, board, reader):
+    post = PostFactory()
+    first = client.post(comment_url(post), {"body": "다시 보낸 댓글"})
+    Comment.objects.update(created_at=timezone.now() - timezone.timedelta(seconds=59.5))
+
+    again = client.post(comment_url(post), {"body": "다시 보낸 댓글"})
+
+    assert again["Location"] == first["Location"]
+    assert stored(post) == (1, 1)
+    # After a minute the same words are a new comment.
+    Comment.objects.update(created_at=timezone.now() - timezone.timedelta(seconds=60.5))
+    later = client.post(comment_url(post), {"body": "다시 보낸 댓글"})
+    assert later["Location"] != first["Location"]
+    assert stored(post) == (2, 2)
+
+
 def test_second_comment_within_ten_seconds_is_refused_then_allowed(client, board, reader):
     post = PostFactory()
     client.post(comment_url(post), {"body": "첫 댓글"})

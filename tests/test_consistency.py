@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from board import models, services
-from board.models import Board, ListingBlock, Post
+from board.models import Board, Comment, ListingBlock, Post
 from tests.conftest import BROWSER_UA
 from tests.factories import BoardFactory, CommentFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES
@@ -125,6 +125,23 @@ def test_two_moderators_removing_one_article_together_remove_it_once(live_board)
     assert Board.objects.get(pk=board.pk).post_count == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_comment_sent_twice_at_once_is_stored_once(live_board):
+    post = PostFactory()
+    user = UserFactory(username="독자")
+    services.author_for(user)
+    sent = []
+
+    # The second waits for the first's lock on the author, then finds it a duplicate.
+    race(
+        lambda: sent.append(services.post_comment(post=post, user=user, body="같은 댓글")),
+        lambda: sent.append(services.post_comment(post=post, user=user, body="같은 댓글")),
+    )
+
+    assert [c.pk for c in sent] == [sent[0].pk] * 2
+    assert Post.objects.get(pk=post.pk).comment_count == 1
+
+
 def test_an_edit_does_not_put_back_counters_changed_meanwhile(board):
     post = PostFactory(title="처음")
     stale = Post.objects.get(pk=post.pk)
@@ -208,4 +225,75 @@ def test_removing_and_restoring_a_scheduled_post_updates_the_schedule(board):
 
     services.restore_post(scheduled, by=None)
     assert Board.objects.get(pk=board.pk).next_publish_at == when
+    positions_are_dense(board)
+
+
+# A write that fails halfway (a lost connection, a bug) leaves nothing half done: each
+# operation is one transaction. The failure is made at the operation's last step.
+class Broken(Exception):
+    pass
+
+
+def fail(*args, **kwargs):
+    raise Broken
+
+
+def test_an_article_that_fails_to_save_takes_no_number(board, monkeypatch):
+    PostFactory()
+    with monkeypatch.context() as broken:
+        broken.setattr(Post, "save", fail)
+        with pytest.raises(Broken):
+            PostFactory()
+
+    assert PostFactory().number == 2
+    positions_are_dense(board)
+
+
+def test_an_edit_that_fails_halfway_changes_nothing(board, monkeypatch):
+    post = PostFactory(title="처음", published_at=timezone.now() + timezone.timedelta(days=1))
+    monkeypatch.setattr(services, "_refresh_schedule", fail)
+
+    post.title = "고침"
+    with pytest.raises(Broken):
+        services.update_post(post)
+
+    assert Post.objects.get(pk=post.pk).title == "처음"
+
+
+def test_a_comment_that_fails_to_be_counted_is_not_stored(board, monkeypatch):
+    post = PostFactory()
+    monkeypatch.setattr("django.db.models.QuerySet.update", fail)
+
+    with pytest.raises(Broken):
+        CommentFactory(post=post)
+
+    assert post.comments.count() == Post.objects.get(pk=post.pk).comment_count == 0
+
+
+@pytest.mark.parametrize(
+    "action", ["remove post", "restore post", "remove comment", "restore comment"]
+)
+def test_a_removal_or_restore_that_fails_to_be_recorded_changes_nothing(board, monkeypatch, action):
+    staff = UserFactory(is_staff=True)
+    post = PostFactory()
+    comment = CommentFactory(post=post)
+    if action == "restore post":
+        services.remove_post(post, by=staff)
+    if action == "restore comment":
+        services.remove_comment(comment, by=staff)
+    before = Post.objects.values("seq", "is_removed", "comment_count").get(pk=post.pk)
+    removed = Comment.objects.get(pk=comment.pk).is_removed
+    monkeypatch.setattr(services, "record", fail)
+
+    operation = {
+        "remove post": lambda: services.remove_post(post, by=staff),
+        "restore post": lambda: services.restore_post(post, by=staff),
+        "remove comment": lambda: services.remove_comment(comment, by=staff),
+        "restore comment": lambda: services.restore_comment(comment, by=staff),
+    }[action]
+    with pytest.raises(Broken):
+        operation()
+
+    assert Post.objects.values("seq", "is_removed", "comment_count").get(pk=post.pk) == before
+    assert Comment.objects.get(pk=comment.pk).is_removed == removed
     positions_are_dense(board)

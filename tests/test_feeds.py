@@ -151,6 +151,8 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_page
     assert "Disallow: /admin/" in lines
     assert "Disallow: /accounts/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+    # Crawlers may keep it for a day rather than ask on every visit.
+    assert response["Cache-Control"] == "max-age=86400"
 
 
 def test_article_has_its_own_title_description_canonical_and_open_graph(client, board):

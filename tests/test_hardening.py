@@ -9,10 +9,11 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
 from board.models import Comment
 from tests.conftest import BROWSER_UA
-from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.factories import CommentFactory, PostFactory, PostImageFactory, UserFactory
 from tests.pages import soup, text
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,29 @@ def test_pages_carry_no_inline_script_or_style(client, pages):
         assert page.find("style") is None, name
         assert not page.select("[style]"), name
         assert not page.select("[onclick], [onload], [onerror], [onsubmit]"), name
+
+
+# Pages that only show something: a form posted to one by mistake (or a crawler's POST) is
+# refused with the methods it takes, never answered as if it were a GET.
+@pytest.mark.parametrize("page", ["listing", "article", "preview", "image", "language", "robots"])
+def test_read_only_pages_refuse_a_post(client, board, page):
+    image = PostImageFactory()
+    scheduled = PostFactory(published_at=timezone.now() + timezone.timedelta(days=1))
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = {
+        "listing": "/",
+        "article": image.post.get_absolute_url(),
+        "preview": f"/preview/{scheduled.pk}/",
+        "image": image.image.url,
+        "language": "/language/en/?next=/",
+        "robots": "/robots.txt",
+    }[page]
+    assert client.get(url).status_code in (200, 302)
+
+    response = client.post(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
 
 
 # The production settings, loaded afresh with only HTTPS=true among the security switches,
@@ -597,6 +621,55 @@ def test_a_second_sign_up_from_one_address_waits_for_the_first_to_finish(setting
     assert outcome == ["refused"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_holds_its_address_lock_from_the_count_to_the_record(settings, monkeypatch):
+    import threading
+
+    from django.db import connection, connections
+
+    from board import limits
+    from board.models import SignupRecord
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the address lock is PostgreSQL's (SQLite locks the whole file)")
+    # The first sign-up, called on its own (no transaction around it), stops between its
+    # count and its record; the second must wait for it, not count the same empty hour.
+    settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
+    counted, done = threading.Event(), threading.Event()
+    create = SignupRecord.objects.create
+    first_thread = []
+
+    def paused_create(**fields):
+        if threading.current_thread() in first_thread:
+            counted.set()
+            done.wait(timeout=1)
+        return create(**fields)
+
+    monkeypatch.setattr(SignupRecord.objects, "create", paused_create)
+    outcome = []
+
+    def sign_up():
+        try:
+            limits.reserve_signup("10.5.5.5")
+            outcome.append("reserved")
+        except limits.RateLimited:
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=sign_up)
+    first_thread.append(first)
+    first.start()
+    counted.wait(timeout=5)
+    second = threading.Thread(target=lambda: (sign_up(), done.set()))
+    second.start()
+    first.join()
+    second.join()
+
+    assert sorted(outcome) == ["refused", "reserved"]
+    assert SignupRecord.objects.filter(address="10.5.5.5").count() == 1
+
+
 @pytest.mark.parametrize(
     ("forwarded", "hops", "expected"),
     [
@@ -677,6 +750,17 @@ def test_viewed_and_language_cookies_are_secure_under_https(
 
     assert viewed["secure"] == secure
     assert language["secure"] == secure
+
+
+def test_viewed_and_language_cookies_are_out_of_reach_of_page_scripts(client, board):
+    post = PostFactory()
+
+    viewed = client.get(post.get_absolute_url()).cookies["viewed"]
+    language = client.get("/language/en/?next=/").cookies["django_language"]
+
+    # Which articles a reader opened is nobody's business but the server's.
+    assert viewed["httponly"] is True
+    assert language["httponly"] is True
 
 
 def test_a_fresh_sqlite_database_is_readable_by_its_owner_only(tmp_path):

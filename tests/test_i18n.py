@@ -55,6 +55,8 @@ def test_switcher_remembers_the_chosen_language(client, board):
     response = client.get(links[1]["href"])
     assert response.status_code == 302
     assert response["Location"] == post.get_absolute_url()
+    # Kept for a year, not only for the browser session.
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["max-age"] == 365 * 24 * 60 * 60
     assert headers(soup(client.get("/")))[0] == "No."
     client.get("/language/ko/?next=/")
     assert headers(soup(client.get("/")))[0] == "번호"

@@ -74,6 +74,18 @@ def test_the_type_comes_from_the_content_not_the_file_name(client, board):
     assert response["Content-Type"] == "image/png"
 
 
+@pytest.mark.parametrize("damage", ["missing", "not an image"])
+def test_an_images_lost_or_damaged_file_is_a_404_not_a_server_error(client, board, damage):
+    image = PostImageFactory()
+    path = Path(image.image.path)
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(b"<html>not a picture</html>")
+
+    assert client.get(image.image.url).status_code == 404
+
+
 def test_a_scheduled_articles_image_is_for_staff_only(client, staff_client, board):
     later = timezone.now() + timezone.timedelta(days=1)
     image = PostImageFactory(post=PostFactory(published_at=later))
@@ -85,6 +97,9 @@ def test_a_scheduled_articles_image_is_for_staff_only(client, staff_client, boar
 
     reader = Client(HTTP_USER_AGENT=BROWSER_UA)
     reader.force_login(UserFactory(username="독자"))
+    assert reader.get(image.image.url).status_code == 404
+    # Staff without the permission to see articles, as for the preview.
+    reader.force_login(UserFactory(username="손님직원", is_staff=True))
     assert reader.get(image.image.url).status_code == 404
 
 

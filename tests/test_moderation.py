@@ -240,11 +240,32 @@ def test_the_way_back_is_followed_only_to_this_site(people, comment, target, fol
     assert response["Location"] == (target if followed else comment.get_absolute_url())
 
 
+@pytest.mark.parametrize("action", ["remove", "restore"])
+def test_the_confirmation_takes_only_get_head_and_post(people, comment, action):
+    client = client_for(people["moderator"])
+    url = f"/comments/{comment.pk}/{action}/"
+
+    for method in (client.put, client.delete, client.patch):
+        response = method(url)
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, POST"
+    assert state(comment)[0] is False
+
+
 def test_removing_twice_changes_the_count_once(people, comment):
     client = client_for(people["moderator"])
     client.post(f"/comments/{comment.pk}/remove/")
     client.post(f"/comments/{comment.pk}/remove/")
     assert state(comment) == (True, people["moderator"], 0)
+
+
+def test_a_reason_of_the_full_200_characters_is_kept_whole(people, comment):
+    reason = "규칙 위반" + "가" * 195
+    client_for(people["moderator"]).post(f"/comments/{comment.pk}/remove/", {"reason": reason})
+
+    page = soup(client_for(people["moderator"]).get(comment.post.get_absolute_url()))
+
+    assert reason in text(page.select_one(".comment-list"))
 
 
 def test_over_long_reason_is_refused_and_nothing_changes(people, comment):
@@ -294,10 +315,16 @@ def test_admin_bulk_remove_and_restore_use_the_same_rules(people, comment):
     assert state(comment) == (False, None, 1)
 
 
-def test_staff_without_the_permission_cannot_run_the_admin_actions(people, comment):
-    response = admin_action(client_for(people["staff"]), "remove_comments", [comment])
+@pytest.mark.parametrize("action", ["remove_comments", "restore_comments"])
+def test_staff_without_the_permission_cannot_run_the_admin_actions(people, comment, action):
+    if action == "restore_comments":
+        services.remove_comment(comment, by=people["moderator"])
+    before = state(comment)
+
+    response = admin_action(client_for(people["staff"]), action, [comment])
+
     assert response.status_code in (200, 302, 403)
-    assert state(comment) == (False, None, 1)
+    assert state(comment) == before
 
 
 def test_admin_comment_list_shows_state_and_remover(people, comment):

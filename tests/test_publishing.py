@@ -263,6 +263,35 @@ def test_listed_article_cannot_be_moved_into_the_future(client, board, superuser
     assert Post.objects.get(pk=post.pk).published_at == post.published_at
 
 
+def test_a_scheduled_article_brought_forward_to_now_is_listed_at_once(client, board, superuser):
+    tomorrow = timezone.localtime() + timezone.timedelta(days=1)
+    post = PostFactory(title="앞당긴 기사", published_at=tomorrow)
+    assert listing_rows(soup(client.get("/"))) == []
+
+    response = client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        article_form(board, title="앞당긴 기사", author=post.author.pk),
+    )
+
+    assert response.status_code == 302
+    assert [r["title"] for r in listing_rows(soup(client.get("/")))] == ["앞당긴 기사"]
+
+
+@pytest.mark.parametrize("action", ["remove_posts", "restore_posts"])
+def test_staff_who_may_only_view_articles_cannot_remove_or_restore_them(client, board, action):
+    post = PostFactory()
+    if action == "restore_posts":
+        services.remove_post(post, by=None)
+    before = Post.objects.values("seq", "is_removed").get(pk=post.pk)
+    viewer = UserFactory(username="열람직원", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_post"))
+    client.force_login(viewer)
+
+    client.post("/admin/board/post/", {"action": action, "_selected_action": [post.pk]})
+
+    assert Post.objects.values("seq", "is_removed").get(pk=post.pk) == before
+
+
 def test_removed_article_is_a_404_for_readers_and_can_be_restored_in_place(
     client, board, superuser
 ):
@@ -484,6 +513,16 @@ def test_preview_needs_the_view_permission_not_just_staff(client, board, state):
     response = client.get(url)
     assert response.status_code == 200
     assert text(soup(response).select_one("h1, .post-title")) == "미리 볼 기사"
+
+
+def test_the_preview_shows_the_listings_first_page_below(client, board, editor):
+    listed = PostFactory(title="목록의 기사")
+    scheduled = PostFactory(published_at=timezone.now() + timezone.timedelta(days=1))
+
+    page = soup(client.get(f"/preview/{scheduled.pk}/"))
+
+    assert text(page.select_one(".pagination [aria-current=page]")) == "1"
+    assert [r["href"] for r in listing_rows(page)] == [listed.get_absolute_url()]
 
 
 def figure_html(image):
