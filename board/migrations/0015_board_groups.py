@@ -5,21 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('board', '0014_attachments'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("board", "0014_attachments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='board',
-            name='editors',
-            field=models.ForeignKey(blank=True, help_text='정하면 이 그룹의 운영진만 이 게시판에 글을 씁니다.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='auth.group', verbose_name='게시판 편집자'),
+            model_name="board",
+            name="editors",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="정하면 이 그룹의 운영진만 이 게시판에 글을 씁니다.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="auth.group",
+                verbose_name="게시판 편집자",
+            ),
         ),
         migrations.AddField(
-            model_name='board',
-            name='moderators',
-            field=models.ForeignKey(blank=True, help_text='이 그룹의 회원은 이 게시판의 댓글을 지우고 되살릴 수 있습니다.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='auth.group', verbose_name='게시판 모더레이터'),
+            model_name="board",
+            name="moderators",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="이 그룹의 회원은 이 게시판의 댓글을 지우고 되살릴 수 있습니다.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="auth.group",
+                verbose_name="게시판 모더레이터",
+            ),
         ),
     ]

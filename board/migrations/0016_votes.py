@@ -7,63 +7,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0015_board_groups'),
+        ("board", "0015_board_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='board',
-            name='allow_downvotes',
-            field=models.BooleanField(default=False, verbose_name='비추천 허용'),
+            model_name="board",
+            name="allow_downvotes",
+            field=models.BooleanField(default=False, verbose_name="비추천 허용"),
         ),
         migrations.AddField(
-            model_name='board',
-            name='comment_votes',
-            field=models.BooleanField(default=False, verbose_name='댓글 추천 허용'),
+            model_name="board",
+            name="comment_votes",
+            field=models.BooleanField(default=False, verbose_name="댓글 추천 허용"),
         ),
         migrations.AddField(
-            model_name='board',
-            name='show_votes',
-            field=models.BooleanField(default=False, help_text='목록에 추천 칸을 둡니다.', verbose_name='목록에 추천 수 표시'),
+            model_name="board",
+            name="show_votes",
+            field=models.BooleanField(
+                default=False,
+                help_text="목록에 추천 칸을 둡니다.",
+                verbose_name="목록에 추천 수 표시",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='downvotes',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='비추천 수'),
+            model_name="comment",
+            name="downvotes",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="비추천 수"),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='upvotes',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='추천 수'),
+            model_name="comment",
+            name="upvotes",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="추천 수"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='downvotes',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='비추천 수'),
+            model_name="post",
+            name="downvotes",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="비추천 수"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='upvotes',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='추천 수'),
+            model_name="post",
+            name="upvotes",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="추천 수"),
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField(choices=[(1, '추천'), (-1, '비추천')], verbose_name='추천')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='추천 시각')),
-                ('comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='board.comment', verbose_name='댓글')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='board.post', verbose_name='글')),
-                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='계정')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.SmallIntegerField(
+                        choices=[(1, "추천"), (-1, "비추천")], verbose_name="추천"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="추천 시각"
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="board.comment",
+                        verbose_name="댓글",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="board.post",
+                        verbose_name="글",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="계정",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '추천',
-                'verbose_name_plural': '추천',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('post__isnull', False)), fields=('user', 'post'), name='vote_user_post'), models.UniqueConstraint(condition=models.Q(('comment__isnull', False)), fields=('user', 'comment'), name='vote_user_comment'), models.CheckConstraint(condition=models.Q(models.Q(('comment__isnull', True), ('post__isnull', False)), models.Q(('comment__isnull', False), ('post__isnull', True)), _connector='OR'), name='vote_one_item'), models.CheckConstraint(condition=models.Q(('value__in', [1, -1])), name='vote_value')],
+                "verbose_name": "추천",
+                "verbose_name_plural": "추천",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("post__isnull", False)),
+                        fields=("user", "post"),
+                        name="vote_user_post",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("comment__isnull", False)),
+                        fields=("user", "comment"),
+                        name="vote_user_comment",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("comment__isnull", True), ("post__isnull", False)),
+                            models.Q(("comment__isnull", False), ("post__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="vote_one_item",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__in", [1, -1])), name="vote_value"
+                    ),
+                ],
             },
         ),
     ]
