@@ -45,27 +45,20 @@ CATEGORY_RANGE_SQL = (
 NOTICES_SQL = (
     COLUMNS.format(part=NOTICE) + "WHERE p.board_id = %s AND p.is_notice AND p.seq IS NOT NULL"
 )
-# The nearest listed positions under and over the article's (positions have gaps).
-OLDER_SQL = (
-    "SELECT * FROM ("
-    + COLUMNS.format(part=OLDER)
-    + "WHERE p.board_id = %s AND p.seq < %s ORDER BY p.seq DESC LIMIT 1) older"
-)
-NEWER_SQL = (
-    "SELECT * FROM ("
-    + COLUMNS.format(part=NEWER)
-    + "WHERE p.board_id = %s AND p.seq > %s ORDER BY p.seq LIMIT 1) newer"
-)
-CAT_OLDER_SQL = (
-    "SELECT * FROM ("
-    + COLUMNS.format(part=OLDER)
-    + "WHERE p.category_id = %s AND p.cat_seq < %s ORDER BY p.cat_seq DESC LIMIT 1) older"
-)
-CAT_NEWER_SQL = (
-    "SELECT * FROM ("
-    + COLUMNS.format(part=NEWER)
-    + "WHERE p.category_id = %s AND p.cat_seq > %s ORDER BY p.cat_seq LIMIT 1) newer"
-)
+
+
+def neighbours_sql(owner, seq):
+    """The nearest listed positions under and over the article's (positions have gaps), in
+    the listing of ``owner`` (its column: board_id or category_id) by ``seq``."""
+    return [
+        f"SELECT * FROM ({COLUMNS.format(part=part)} WHERE p.{owner} = %s AND p.{seq} {op} %s "
+        f"ORDER BY p.{seq}{order} LIMIT 1) {name}"
+        for part, op, order, name in ((OLDER, "<", " DESC", "older"), (NEWER, ">", "", "newer"))
+    ]
+
+
+NEIGHBOURS_SQL = neighbours_sql("board_id", "seq")
+CATEGORY_NEIGHBOURS_SQL = neighbours_sql("category_id", "cat_seq")
 
 
 # The site's boards for the navigation bar, in the same statement (a listing stays two queries,
@@ -162,7 +155,7 @@ def listing_statement(board, page, around=None, category=None):
     params += [board.pk, board.pk]
     if around is not None:
         owner = board if category is None else category
-        parts += [OLDER_SQL, NEWER_SQL] if category is None else [CAT_OLDER_SQL, CAT_NEWER_SQL]
+        parts += NEIGHBOURS_SQL if category is None else CATEGORY_NEIGHBOURS_SQL
         params += [owner.pk, around, owner.pk, around]
     return " UNION ALL ".join(parts), params
 

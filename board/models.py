@@ -30,6 +30,24 @@ PAGE_SIZE = 20
 BLOCK = 500
 
 
+class Paging:
+    """The pages of a listing of ``post_count`` listed posts, 20 a page, newest first: a
+    board's and a category's."""
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.post_count // PAGE_SIZE))
+
+    def page_of(self, rank):
+        """The listing page (1 = newest) that shows the post of rank ``rank`` (1 = oldest)."""
+        return (self.post_count - rank) // PAGE_SIZE + 1
+
+    def rank_range(self, page):
+        """The ranks (1 = oldest listed post) shown on ``page``, as (lowest, highest)."""
+        high = self.post_count - (page - 1) * PAGE_SIZE
+        return max(1, high - PAGE_SIZE + 1), high
+
+
 # Top-level addresses the site uses itself: a board may not take them as its address name.
 RESERVED_SLUGS = frozenset(
     {"accounts", "admin", "comments", "feed", "files", "language", "media", "preview", "static"}
@@ -43,7 +61,7 @@ def validate_board_slug(value):
         raise ValidationError(_("사이트가 쓰는 주소입니다: %(slug)s"), params={"slug": value})
 
 
-class Board(models.Model):
+class Board(Paging, models.Model):
     slug = models.SlugField(
         _("주소 이름"),
         unique=True,
@@ -117,21 +135,8 @@ class Board(models.Model):
             return addresses.url(f"feed-{kind}")
         return addresses.url(f"feed-{kind}", slug=self.slug)
 
-    @property
-    def num_pages(self):
-        return max(1, -(-self.post_count // PAGE_SIZE))
 
-    def page_of(self, rank):
-        """The listing page (1 = newest) that shows the post of rank ``rank`` (1 = oldest)."""
-        return (self.post_count - rank) // PAGE_SIZE + 1
-
-    def rank_range(self, page):
-        """The ranks (1 = oldest listed post) shown on ``page``, as (lowest, highest)."""
-        high = self.post_count - (page - 1) * PAGE_SIZE
-        return max(1, high - PAGE_SIZE + 1), high
-
-
-class Category(models.Model):
+class Category(Paging, models.Model):
     """A board's category (분류): an article has at most one; readers filter the listing by
     it. Its listing has positions of its own (Post.cat_seq, CategoryBlock), kept as the
     board's are, so any of its pages is a range seek too."""
@@ -154,17 +159,6 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def num_pages(self):
-        return max(1, -(-self.post_count // PAGE_SIZE))
-
-    def page_of(self, rank):
-        return (self.post_count - rank) // PAGE_SIZE + 1
-
-    def rank_range(self, page):
-        high = self.post_count - (page - 1) * PAGE_SIZE
-        return max(1, high - PAGE_SIZE + 1), high
 
 
 class Block(models.Model):
