@@ -60,6 +60,16 @@ class CommentForm(HoneypotMixin, forms.Form):
         error_messages={"required": _("댓글 내용을 입력하세요.")},
     )
     homepage = honeypot_field()
+    # The comment a reply answers (empty: the article); services.reply_parent checks it.
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"].strip()
+        if not parent:
+            return None
+        if not parent.isascii() or not parent.isdigit() or len(parent) > 18:
+            raise ValidationError(_("답글을 달 댓글이 이 글에 없습니다."), code="bad_parent")
+        return int(parent)
 
     def clean_body(self):
         body = clean_text(self.cleaned_data["body"])

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -47,6 +48,11 @@ class Paging:
         high = self.post_count - (page - 1) * PAGE_SIZE
         return max(1, high - PAGE_SIZE + 1), high
 
+
+# The deepest a board may nest replies, and the width of one id in Comment.path: a
+# BigAutoField's largest id has 19 digits, so fixed-width segments sort as numbers.
+REPLY_DEPTH_MAX = 10
+PATH_WIDTH = 19
 
 # Top-level addresses the site uses itself: a board may not take them as its address name.
 RESERVED_SLUGS = frozenset(
@@ -105,6 +111,13 @@ class Board(Paging, models.Model):
         _("목록에 추천 수 표시"), default=False, help_text=_("목록에 추천 칸을 둡니다.")
     )
     comment_votes = models.BooleanField(_("댓글 추천 허용"), default=False)
+    # How deep replies (대댓글) nest: 0 = none; a reply below the deepest level answers there.
+    reply_depth = models.PositiveSmallIntegerField(
+        _("답글 깊이"),
+        default=3,
+        validators=[MaxValueValidator(REPLY_DEPTH_MAX)],
+        help_text=_("댓글에 답글을 몇 단계까지 달 수 있는지 (0: 답글 없음)"),
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -451,7 +464,7 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
-    # Indexed by comment_post_idx (post, created_at), which also orders an article's comments.
+    # Indexed by comment_thread_idx (post, path), which also orders an article's comments.
     post = models.ForeignKey(
         Post,
         verbose_name=_("글"),
@@ -478,6 +491,27 @@ class Comment(models.Model):
     removal_reason = models.CharField(_("삭제 사유"), max_length=200, blank=True)
     upvotes = models.PositiveIntegerField(_("추천 수"), default=0, editable=False)
     downvotes = models.PositiveIntegerField(_("비추천 수"), default=0, editable=False)
+    # A reply (대댓글) answers ``parent``; NULL answers the article. Kept by
+    # services.save_new_comment: ``depth`` (0 = an answer to the article) and ``path``, the
+    # ids from the thread's root down to this comment, each zero-padded to PATH_WIDTH, so
+    # that ordering by it gives each thread under its root, replies in time order under their
+    # parent, depth first (XE's head, arrange).
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("답글을 단 댓글"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        editable=False,
+    )
+    depth = models.PositiveSmallIntegerField(_("답글 깊이"), default=0, editable=False)
+    path = models.CharField(
+        _("스레드 위치"),
+        max_length=PATH_WIDTH * (REPLY_DEPTH_MAX + 1),
+        default="",
+        editable=False,
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -486,7 +520,7 @@ class Comment(models.Model):
         verbose_name = _("댓글")
         verbose_name_plural = _("댓글")
         permissions = [("moderate_comment", _("모든 댓글을 지우고 되살릴 수 있음"))]
-        indexes = [models.Index(fields=["post", "created_at"], name="comment_post_idx")]
+        indexes = [models.Index(fields=["post", "path"], name="comment_thread_idx")]
 
     def __str__(self):
         return f"{self.author}: {self.body[:30]}"

@@ -29,6 +29,7 @@ BOARD_FIELDS = columns(
 BOARD_FIELDS += columns(Board, "top_seq")
 BOARD_FIELDS += columns(Board, "next_publish_at")
 BOARD_FIELDS += columns(Board, "allow_downvotes", "show_votes", "comment_votes")
+BOARD_FIELDS += columns(Board, "reply_depth")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
@@ -74,19 +75,20 @@ MODERATOR_SQL = """(EXISTS (SELECT 1 FROM auth_user_user_permissions up
     JOIN django_content_type t ON t.id = m.content_type_id
     WHERE ug.user_id = {column} AND m.codename = 'moderate_comment' AND t.app_label = 'board'))"""
 
-# An article's comments in the order they were written (comment_post_idx), removed ones too
-# (they keep their place), with the author's name, user and marks and the remover's name.
+# An article's comments in thread order (comment_thread_idx: each thread under its root,
+# replies under their parent), removed ones too (they keep their place, and their replies'),
+# with the author's name, user and marks, the remover's name and the reply depth.
 COMMENTS_SQL = f"""
 SELECT c.id, c.body, c.created_at, c.is_removed, c.removed_at, c.removal_reason,
        c.removed_by_id, r.username, a.name, a.user_id,
        COALESCE(u.is_staff, FALSE), {MODERATOR_SQL.format(column="a.user_id")},
-       c.upvotes, c.downvotes
+       c.upvotes, c.downvotes, c.depth
 FROM board_comment c
 JOIN board_author a ON a.id = c.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
 LEFT JOIN auth_user r ON r.id = c.removed_by_id
 WHERE c.post_id = %s
-ORDER BY c.created_at, c.id
+ORDER BY c.path
 """
 
 
@@ -182,6 +184,7 @@ class CommentRow:
     author_is_moderator: bool
     upvotes: int = 0
     downvotes: int = 0
+    depth: int = 0  # 0: an answer to the article; n: a reply n levels down its thread
     removable: bool = False
     my_vote: int = 0  # the signed-in reader's own vote (Vote.UP, Vote.DOWN, 0)
 
@@ -192,7 +195,7 @@ class CommentRow:
 
 
 def comments(post_id):
-    """The article's comments, oldest first: one query."""
+    """The article's comments in thread order: one query."""
     with connection.cursor() as cursor:
         cursor.execute(COMMENTS_SQL, [post_id])
         found = cursor.fetchall()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from . import content, models, reading
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
 from .models import (
+    PATH_WIDTH,
     Attachment,
     Author,
     Board,
@@ -465,22 +466,62 @@ def writable_boards(user):
     return boards.filter(Q(editors=None) | Q(editors__in=user.groups.all()))
 
 
+class ReplyRefused(Exception):
+    """A reply to no comment of this article, or to a removed one; the argument is the
+    reader's message."""
+
+
+def thread_place(parent, max_depth):
+    """The parent a reply to ``parent`` really answers, and its path: ``parent`` itself, or
+    when that would nest deeper than ``max_depth``, its ancestor at the deepest allowed level
+    (read from the path, no query); (None, "") when the board takes no replies."""
+    if parent is None or max_depth == 0:
+        return None, ""
+    if parent.depth < max_depth:
+        return parent.pk, parent.path
+    path = parent.path[: PATH_WIDTH * max_depth]
+    return int(path[-PATH_WIDTH:]), path
+
+
 @transaction.atomic
 def save_new_comment(comment):
-    """Save a new comment and raise its article's comment count in the same transaction."""
+    """Save a new comment and raise its article's comment count in the same transaction.
+    A reply's place in its thread (parent, depth, path) is set here, from ``comment.parent``."""
+    parent_id, prefix = thread_place(comment.parent, comment.post.board.reply_depth)
+    comment.parent_id = parent_id
+    comment.depth = len(prefix) // PATH_WIDTH
     comment.save(force_insert=True)
+    # The path ends with the comment's own id, known only once it is saved.
+    comment.path = f"{prefix}{comment.pk:0{PATH_WIDTH}d}"
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path)
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
     comment.post.comment_count += 1
     return comment
 
 
-def add_comment(*, post, author, body):
-    return save_new_comment(Comment(post=post, author=author, body=body))
+def add_comment(*, post, author, body, parent=None):
+    return save_new_comment(Comment(post=post, author=author, body=body, parent=parent))
+
+
+def reply_parent(post, parent_id):
+    """The comment of ``post`` that a reader's reply answers (None: the article itself);
+    ReplyRefused when there is no such comment or it is removed."""
+    if parent_id is None:
+        return None
+    found = Comment.objects.filter(pk=parent_id, post=post)
+    parent = found.only("pk", "depth", "path", "is_removed").first()
+    if parent is None:
+        raise ReplyRefused(_("답글을 달 댓글이 이 글에 없습니다."))
+    if parent.is_removed:
+        raise ReplyRefused(_("삭제된 댓글에는 답글을 달 수 없습니다."))
+    return parent
 
 
 @transaction.atomic
-def post_comment(*, post, user, body):
-    """A signed-in reader's comment, rate-limited; a repeated submission returns the first."""
+def post_comment(*, post, user, body, parent_id=None):
+    """A signed-in reader's comment, or reply to the comment ``parent_id`` of the same article,
+    rate-limited; a repeated submission returns the first."""
+    parent = reply_parent(post, parent_id)
     author = author_for(user)
     # Lock the author row so two submissions from one reader are checked one after the other.
     Author.objects.select_for_update().filter(pk=author.pk).first()
@@ -495,7 +536,7 @@ def post_comment(*, post, user, body):
         since = now - timezone.timedelta(seconds=seconds)
         if recent.filter(created_at__gte=since).count() >= limit:
             raise RateLimited(seconds, limit)
-    return add_comment(post=post, author=author, body=body)
+    return add_comment(post=post, author=author, body=body, parent=parent)
 
 
 @transaction.atomic

@@ -185,8 +185,17 @@ def secret_post(request):
     return render(request, "error_page.html", context, status=403)
 
 
-def article_context(request, post, form=None):
-    """Everything the article page shows below the article: comments, neighbours, listing."""
+def reply_target(value, comments):
+    """The comment that ``?reply=`` asks to answer, if it is one of ``comments`` and not
+    removed: the reply form goes under it."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    return next((c.pk for c in comments if c.pk == int(value) and not c.is_removed), None)
+
+
+def article_context(request, post, form=None, reply_to=None):
+    """Everything the article page shows below the article: comments, neighbours, listing.
+    ``reply_to``: the comment a posted reply answered, whose form (``form``) goes under it."""
     board = services.publish_due_posts(post.board)
     # Came from its category's listing: that listing below it, with the neighbours in it.
     category = post.category if post.category and post.cat_seq is not None else None
@@ -213,6 +222,16 @@ def article_context(request, post, form=None):
     for comment in comments:
         comment.removable = services.can_remove(user, comment, moderator=moderator)
         comment.my_vote = comment_votes.get(comment.pk, 0)
+    # The reply form, under the comment it answers (found among the comments: no query).
+    reply_form = None
+    if user.is_authenticated and board.reply_depth:
+        if reply_to is not None:  # a posted reply, shown again with its errors
+            if reply_target(str(reply_to), comments) is not None:
+                reply_form, form = form, None
+        else:
+            reply_to = reply_target(request.GET.get("reply"), comments)
+            if reply_to is not None:
+                reply_form = CommentForm(initial={"parent": reply_to}, auto_id="reply_%s")
     context = listing_context(board, page, rows, category)
     # The neighbours are the category's: going to one stays in it.
     context["neighbour_query"] = addresses.listing_query(1, category.pk) if category else ""
@@ -233,6 +252,8 @@ def article_context(request, post, form=None):
         older=rows.older,
         newer=rows.newer,
         form=form or (CommentForm() if user.is_authenticated else None),
+        reply_form=reply_form,
+        reply_to=reply_to if reply_form is not None else None,
         # Nobody votes for their own article (the server refuses it too: services.check_vote).
         can_vote=not (user.is_authenticated and own),
         # Only an article with files pays for the query that reads them.
@@ -377,13 +398,21 @@ def comment_create(request, number, slug=None):
         post = public_post(request, slug, number)
     except SecretPost:
         return secret_post(request)
-    form = CommentForm(request.POST)
-    status = 400
+    # A reply's form keeps its own ids: it is shown again under its comment, beside the other.
+    form = CommentForm(request.POST, auto_id="reply_%s" if request.POST.get("parent") else "id_%s")
+    status, reply_to = 400, None
     if form.is_valid():
         try:
             comment = services.post_comment(
-                post=post, user=request.user, body=form.cleaned_data["body"]
+                post=post,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data["parent"],
             )
+        except services.ReplyRefused as refused:
+            form = CommentForm(request.POST)
+            form.is_valid()
+            form.add_error(None, refused.args[0])
         except services.RateLimited as limit:
             seconds, count = limit.args
             form.add_error(
@@ -391,10 +420,13 @@ def comment_create(request, number, slug=None):
                 _("댓글이 너무 잦습니다 (%(seconds)d초에 %(count)d개까지). 잠시 후 다시 쓰세요.")
                 % {"seconds": seconds, "count": count},
             )
-            status = 429
+            status, reply_to = 429, form.cleaned_data["parent"]
         else:
             return redirect(comment.get_absolute_url())
-    context = article_context(request, post, form=form)
+    elif "parent" not in form.errors:
+        # An empty or too long reply: back under the comment it answers, if it can take one.
+        reply_to = form.cleaned_data.get("parent")
+    context = article_context(request, post, form=form, reply_to=reply_to)
     return render(request, "board/post_detail.html", context, status=status)
 
 

@@ -173,3 +173,39 @@ def test_moderator_removes_a_comment_and_readers_see_the_placeholder(
     assert comment.removed_by == moderator
     assert comment.removal_reason == "광고"
     assert comment.removed_at is not None
+
+
+def test_reader_replies_under_a_comment_and_the_reply_is_indented(
+    page, live_server, news_board, screenshot
+):
+    reader = UserFactory(username="replier")
+    post = PostFactory(board=news_board)
+    first = CommentFactory(post=post, body="첫 댓글입니다")
+    CommentFactory(post=post, body="둘째 댓글입니다")
+    article_url = f"{live_server.url}{post.get_absolute_url()}"
+
+    page.goto("/accounts/login/")
+    page.get_by_label("사용자 이름").fill(reader.username)
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.goto(article_url)
+    page.locator(f"#comment-{first.pk}").get_by_role("link", name="답글").click()
+
+    expect(page).to_have_url(f"{article_url}?reply={first.pk}#reply-form")
+    form = page.locator(f"#comment-{first.pk} #reply-form")
+    expect(form).to_be_visible()
+    page.get_by_label("답글 쓰기").fill("첫 댓글에 답합니다")
+    form.get_by_role("button", name="등록").click()
+
+    expect(page).to_have_url(re.compile(rf"^{re.escape(article_url)}#comment-\d+$"))
+    expect(comments_heading(page)).to_have_text("댓글 3")
+    items = page.locator("ol.comment-list > li .comment-body")
+    expect(items).to_have_text(["첫 댓글입니다", "첫 댓글에 답합니다", "둘째 댓글입니다"])
+    answer = page.locator("li.comment.depth-1")
+    expect(answer).to_have_count(1)
+    indent = answer.evaluate("node => parseFloat(getComputedStyle(node).marginLeft)")
+    assert indent > 0
+    screenshot("reader-reply")
+    # On a phone the step is smaller, so that a thread does not eat the screen.
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert 0 < answer.evaluate("node => parseFloat(getComputedStyle(node).marginLeft)") < indent
