@@ -135,11 +135,20 @@ def test_a_comment_on_another_boards_article_returns_to_it(client, notices):
     ]
 
 
-@pytest.mark.parametrize("slug", ["125", "admin", "Accounts", "media", "feed"])
-def test_a_board_cannot_take_an_address_the_site_or_its_numbers_use(slug):
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("125", "숫자만으로 된 주소 이름은 글 번호와 겹칩니다."),
+        ("admin", "사이트가 쓰는 주소입니다: admin"),
+        ("Accounts", "사이트가 쓰는 주소입니다: Accounts"),
+        ("media", "사이트가 쓰는 주소입니다: media"),
+        ("feed", "사이트가 쓰는 주소입니다: feed"),
+    ],
+)
+def test_a_board_cannot_take_an_address_the_site_or_its_numbers_use(slug, message):
     with pytest.raises(ValidationError) as error:
         Board(slug=slug, name="게시판").full_clean()
-    assert "slug" in error.value.message_dict
+    assert error.value.message_dict["slug"] == [message]
 
 
 def test_another_boards_listing_and_article_take_as_few_queries_as_the_front(
@@ -184,6 +193,23 @@ def test_a_boards_moderators_remove_comments_on_that_board_only(client, board, n
     here.refresh_from_db()
     assert here.is_removed
     assert here.removed_by == keeper
+
+
+def test_an_account_made_inactive_moderates_nothing(notice_team):
+    from django.contrib.auth.models import Group
+
+    from board import services
+
+    site_wide = UserFactory(username="site-mod")
+    site_wide.groups.add(Group.objects.get(name="모더레이터"))
+    of_board = UserFactory(username="board-mod")
+    of_board.groups.add(notice_team.moderators)
+    assert services.can_moderate(site_wide, notice_team)
+    assert services.can_moderate(of_board, notice_team)
+
+    for user in (site_wide, of_board):
+        user.is_active = False
+        assert not services.can_moderate(user, notice_team)
 
 
 def test_staff_outside_a_boards_editors_neither_see_nor_write_its_articles(
