@@ -281,3 +281,24 @@ def test_a_category_in_use_cannot_be_deleted_from_its_board(client, board, event
 
     assert response.status_code == 200
     assert Category.objects.filter(pk=events.pk).exists()
+
+
+def test_a_category_listing_that_publishes_a_due_article_stays_that_categorys(
+    client, board, events
+):
+    from django.utils import timezone
+
+    PostFactory(title="보통 글")
+    PostFactory(title="행사 1", category=events)
+    later = PostFactory(
+        title="행사 2", category=events, published_at=timezone.now() + timezone.timedelta(hours=1)
+    )
+    # Its time has come: the next reader's request publishes it, this one's included.
+    due = timezone.now() - timezone.timedelta(seconds=1)
+    Post.objects.filter(pk=later.pk).update(published_at=due)
+    type(board).objects.filter(pk=board.pk).update(next_publish_at=due)
+
+    response = client.get("/", {"category": events.pk})
+
+    assert response.status_code == 200
+    assert [r["title"] for r in listing_rows(soup(response))] == ["행사 2", "행사 1"]
