@@ -25,12 +25,17 @@ def _forget(*, setting, **kwargs):
         _reverse.cache_clear()
 
 
-def board(slug):
-    """A board's listing: the default board (BOARD_SLUG) at the site's front, as it always
-    was; every other at /<slug>/."""
+def for_board(name, slug):
+    """The address ``name`` of the board ``slug``: the default board's (BOARD_SLUG) at the
+    site's front, as it always was (/, /feed/rss/); every other's under /<slug>/."""
     if slug == settings.BOARD_SLUG:
-        return url("board:post-list")
-    return url("board:post-list", slug=slug)
+        return url(name)
+    return url(name, slug=slug)
+
+
+def board(slug):
+    """A board's listing."""
+    return for_board("board:post-list", slug)
 
 
 def article(board_path, number):

@@ -130,11 +130,6 @@ class Board(Paging, models.Model):
     def get_absolute_url(self):
         return addresses.board(self.slug)
 
-    @property
-    def is_default(self):
-        """The site's front board (BOARD_SLUG): its pages are at /, /125/, as they always were."""
-        return self.slug == settings.BOARD_SLUG
-
     def get_page_url(self, page, category=None):
         """Page ``page`` of the listing, or of the category with id ``category``."""
         return addresses.listing_page(self.get_absolute_url(), page, category)
@@ -144,9 +139,7 @@ class Board(Paging, models.Model):
 
     def get_feed_url(self, kind):
         """``kind`` "rss" or "atom": this board's feed."""
-        if self.is_default:
-            return addresses.url(f"feed-{kind}")
-        return addresses.url(f"feed-{kind}", slug=self.slug)
+        return addresses.for_board(f"feed-{kind}", self.slug)
 
 
 class Category(Paging, models.Model):

@@ -40,7 +40,7 @@ CRAWLER_RE = re.compile(
 
 
 def default_board():
-    return reading.board(settings.BOARD_SLUG)
+    return board()
 
 
 def board(slug=None):

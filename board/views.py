@@ -198,8 +198,8 @@ def article_context(request, post, form=None, reply_to=None):
     ``reply_to``: the comment a posted reply answered, whose form (``form``) goes under it."""
     board = services.publish_due_posts(post.board)
     # Came from its category's listing: that listing below it, with the neighbours in it.
-    category = post.category if post.category and post.cat_seq is not None else None
-    if category is None or parse_category(request.GET.get("category")) != category.pk:
+    category = post.category
+    if post.cat_seq is None or parse_category(request.GET.get("category")) != post.category_id:
         category = None
     shown = category or board
     # The page the reader came from, else the page that holds this article.
