@@ -2,7 +2,9 @@ import logging
 import os
 
 from django.apps import AppConfig
+from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,16 @@ def private_sqlite_files(sender, connection, **kwargs):
             logger.warning("Cannot make %s owner-only: %s", path, error)
 
 
+def delete_stored_file(sender, instance, **kwargs):
+    """An image or attachment row deleted (the admin's inline, a deleted article): its file
+    goes too, once the deletion is committed, so a rolled-back deletion keeps it and no file
+    that nothing points at stays on disk."""
+    field = instance.file if sender.__name__ == "Attachment" else instance.image
+    if field.name:
+        storage, name = field.storage, field.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 class BoardConfig(AppConfig):
     name = "board"
     verbose_name = _("게시판")
@@ -32,3 +44,5 @@ class BoardConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(private_sqlite_files)
+        for model in ("Attachment", "PostImage"):
+            post_delete.connect(delete_stored_file, sender=self.get_model(model))

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -328,7 +328,7 @@ def test_a_backup_and_restore_give_back_the_files(tmp_path, settings):
     call_command("backup", output=str(tmp_path / "backups"))
     database = next(f for f in (tmp_path / "backups").iterdir() if not f.name.endswith(".gz"))
     Attachment.objects.all().delete()
-    path.unlink()
+    path.unlink(missing_ok=True)  # gone with its row (board.apps.delete_stored_file)
     call_command("restore", str(database), yes=True)
     connection.close()
 
@@ -342,3 +342,46 @@ def test_a_download_takes_two_queries(client, board, django_assert_num_queries):
     # The file with its article's listing state, and the count.
     with django_assert_num_queries(2):
         body_of(client.get(attachment.get_absolute_url()))
+
+
+def test_a_file_deleted_in_the_admin_leaves_no_file_behind(
+    staff_client, board, django_capture_on_commit_callbacks
+):
+    attachment = AttachmentFactory()
+    post, stored = attachment.post, Path(attachment.file.path)
+    assert stored.exists()
+    form = {
+        "title": post.title,
+        "body": post.body,
+        "published_at_0": "2026-11-26",
+        "published_at_1": "10:00:00",
+        "body_format": "text",
+        **NO_IMAGES,
+        "attachments-TOTAL_FORMS": "1",
+        "attachments-INITIAL_FORMS": "1",
+        "attachments-0-id": attachment.pk,
+        "attachments-0-post": post.pk,
+        "attachments-0-DELETE": "on",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/admin/board/post/{post.pk}/change/", form)
+
+    assert response.status_code == 302
+    assert not stored.exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_file(board, django_capture_on_commit_callbacks):
+    attachment = AttachmentFactory()
+    stored = Path(attachment.file.path)
+
+    def delete_then_fail():
+        with transaction.atomic():
+            attachment.post.delete()
+            raise RuntimeError("the deletion fails after the rows are gone")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        delete_then_fail()
+
+    assert stored.exists()
+    assert Attachment.objects.filter(pk=attachment.pk).exists()

@@ -146,3 +146,14 @@ def test_an_image_without_a_caption_has_an_empty_alt_and_no_caption_box(client, 
     assert [f.img["alt"] for f in figures] == ["", "빨간 우체통"]
     assert [f.figcaption and f.figcaption.get_text() for f in figures] == [None, "빨간 우체통"]
     assert figures[0].get_text() == ""  # nothing under the image
+
+
+def test_a_deleted_articles_images_leave_no_file_behind(board, django_capture_on_commit_callbacks):
+    image = PostImageFactory()
+    stored = Path(image.image.path)
+    assert stored.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        image.post.delete()
+
+    assert not stored.exists()
