@@ -37,8 +37,10 @@ MYSQL = re.compile(r"\*[0-9a-fA-F]{40}")
 PBKDF2 = re.compile(r"(sha1|sha256|sha384|sha512):([0-9]{1,8}):([^:]*):([A-Za-z0-9+/]+={0,2})")
 BCRYPT = re.compile(r"\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}")
 
-# Above this a stored hash is taken as malformed rather than spend seconds per login on it.
-MAX_ITERATIONS = 1_000_000
+# Beyond these a stored hash is taken as malformed rather than spend minutes on one login: the
+# old sites' settings stay far below (XE 8192 and Rhymix 32768 PBKDF2 rounds, bcrypt cost 10).
+MAX_ITERATIONS = 1 << 22
+MAX_BCRYPT_COST = 16
 
 
 def legacy_format(raw):
@@ -134,6 +136,8 @@ def matches(data, raw, kind):
     if kind == "bcrypt":
         # PHP's crypt() reads at most 72 bytes; pyca bcrypt refuses longer ones instead.
         # It verifies $2y$ hashes itself (they are $2b$ under another name).
+        if int(raw[4:6]) > MAX_BCRYPT_COST:
+            return False
         return bcrypt.checkpw(data[:72], raw.encode())
     return False
 
