@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +148,14 @@ AXES_CLIENT_IP_CALLABLE = "board.limits.client_ip"
 
 # Sign-ups per address: at most (limit) within the last (seconds), counted in the database.
 SIGNUP_RATE_LIMITS = [(3600, env.int("SIGNUP_LIMIT_PER_HOUR", default=5))]
+
+# Django's own hashers first (the first makes every new hash), then the one that verifies
+# passwords imported from XE, Rhymix or Gnuboard5; a legacy hash is replaced by the first on
+# the member's first login (board/legacy_passwords.py).
+PASSWORD_HASHERS = [
+    *global_settings.PASSWORD_HASHERS,
+    "board.legacy_passwords.LegacyPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
