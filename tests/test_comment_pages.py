@@ -4,7 +4,9 @@ holding the comment, at a constant query count whatever the number of comments."
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from board import services
@@ -324,3 +326,25 @@ def test_the_article_page_loads_the_comment_link_script(client, board):
     assert script is not None
     assert page.select_one("#comments")["data-comment-link"] == "/comments/0/"
     assert finders.find("board/comment-link.js") is not None
+
+
+@pytest.mark.parametrize(("size", "valid"), [(9, False), (10, True), (500, True), (501, False)])
+def test_a_boards_comments_per_page_stay_in_a_sane_range(board, size, valid):
+    board.comments_per_page = size
+    if valid:
+        board.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            board.full_clean()
+
+
+def test_the_admins_view_on_site_opens_the_comments_page(admin_client, paged):
+    post = PostFactory()
+    comments = bulk_threads(post, 15)
+    kind = ContentType.objects.get_for_model(Comment)
+
+    response = admin_client.get(f"/admin/r/{kind.pk}/{comments[-1].pk}/")
+
+    assert response["Location"].endswith(f"/comments/{comments[-1].pk}/")
+    landing = admin_client.get(response["Location"])
+    assert landing["Location"] == f"/{post.number}/?cpage=2#comment-{comments[-1].pk}"
