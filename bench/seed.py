@@ -5,8 +5,8 @@ transactions, PostgreSQL gets COPY; one row generator feeds both, so with the sa
 the two databases hold the same board. The rows keep the app's invariants: numbers and
 positions 1..N in publishing order (with every post listed, each block of positions is full, so
 a post's position is its number), one ``ListingBlock`` row per block of ``BLOCK`` numbers,
-``comment_count`` equal to the post's (visible) comments, the board's ``post_count``,
-``last_number`` and ``top_seq`` equal to N.
+``comment_count`` and ``comment_rows`` equal to the post's comments (none removed), the board's
+``post_count``, ``last_number`` and ``top_seq`` equal to N.
 """
 
 import random
@@ -78,8 +78,8 @@ COMMENT_BODIES = [
 POST_COLUMNS = (
     "id", "board_id", "number", "seq", "title", "body", "body_format", "body_html",
     "author_id", "published_at", "created_at", "updated_at", "views", "comment_count",
-    "has_image", "is_notice", "is_removed", "removed_at", "removed_by_id", "category_id",
-    "cat_seq",
+    "comment_rows", "has_image", "is_notice", "is_removed", "removed_at", "removed_by_id",
+    "category_id", "cat_seq",
 )  # fmt: skip
 COMMENT_COLUMNS = (
     "id", "post_id", "author_id", "body", "created_at", "is_removed", "removed_at",
@@ -219,7 +219,7 @@ def seed(*, posts, comments, seed=1, out=print):
             yield (
                 number, board_id, number, number, title, body, "text", html,
                 post_authors[randrange(n_authors)], stamp, stamp, stamp, views, n_comments,
-                False, number in notices, False, None, None, category, cat_seq,
+                n_comments, False, number in notices, False, None, None, category, cat_seq,
             )  # fmt: skip
 
     def comment_rows():

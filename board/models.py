@@ -13,7 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -53,6 +53,8 @@ class Paging:
 # BigAutoField's largest id has 19 digits, so fixed-width segments sort as numbers.
 REPLY_DEPTH_MAX = 10
 PATH_WIDTH = 19
+# Comments a comment page may hold (Board.comments_per_page): XE's default is 50.
+COMMENTS_PER_PAGE_MIN, COMMENTS_PER_PAGE_MAX = 10, 500
 
 # Top-level addresses the site uses itself: a board may not take them as its address name.
 RESERVED_SLUGS = frozenset(
@@ -118,6 +120,20 @@ class Board(Paging, models.Model):
         validators=[MaxValueValidator(REPLY_DEPTH_MAX)],
         help_text=_("댓글에 답글을 몇 단계까지 달 수 있는지 (0: 답글 없음)"),
     )
+    # Comment pages (XE's cpage): every comment in thread order, removed ones included.
+    comments_per_page = models.PositiveSmallIntegerField(
+        _("댓글 쪽당 개수"),
+        default=50,
+        validators=[
+            MinValueValidator(COMMENTS_PER_PAGE_MIN),
+            MaxValueValidator(COMMENTS_PER_PAGE_MAX),
+        ],
+    )
+    comments_newest_first = models.BooleanField(
+        _("최신 댓글 쪽 먼저"),
+        default=False,
+        help_text=_("글을 열면 마지막 댓글 쪽을 보여 줍니다. 쪽 안의 순서는 그대로입니다."),
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -136,6 +152,14 @@ class Board(Paging, models.Model):
 
     def get_article_url(self, number):
         return addresses.article(self.get_absolute_url(), number)
+
+    def comment_pages(self, post):
+        """How many comment pages ``post`` has (at least one), from its counter."""
+        return max(1, -(-post.comment_rows // self.comments_per_page))
+
+    def first_comment_page(self, post):
+        """The comment page an article opens on: the first, or the last (newest first)."""
+        return self.comment_pages(post) if self.comments_newest_first else 1
 
     def get_feed_url(self, kind):
         """``kind`` "rss" or "atom": this board's feed."""
@@ -312,6 +336,10 @@ class Post(models.Model):
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     views = models.PositiveIntegerField(_("조회 수"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("댓글 수"), default=0, editable=False)
+    # Every comment row, removed ones too (they keep their place on the comment pages):
+    # the number of comment pages without a COUNT. Raised with each new comment, never lowered
+    # by a removal (services.save_new_comment).
+    comment_rows = models.PositiveIntegerField(_("댓글 자리 수"), default=0, editable=False)
     has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
     has_file = models.BooleanField(_("첨부 파일 있음"), default=False, editable=False)
     category = models.ForeignKey(
@@ -519,7 +547,9 @@ class Comment(models.Model):
         return f"{self.author}: {self.body[:30]}"
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        # Not the article's address with #comment-N: the comment may be on another comment
+        # page. This one answers with the page that holds it (views.comment_link).
+        return reverse("board:comment", kwargs={"pk": self.pk})
 
     @property
     def author_user_id(self):

@@ -30,11 +30,15 @@ BOARD_FIELDS += columns(Board, "top_seq")
 BOARD_FIELDS += columns(Board, "next_publish_at")
 BOARD_FIELDS += columns(Board, "allow_downvotes", "show_votes", "comment_votes")
 BOARD_FIELDS += columns(Board, "reply_depth")
+BOARD_FIELDS += columns(Board, "comments_per_page", "comments_newest_first")
 POST_FIELDS = columns(
     Post, "id", "board_id", "number", "seq", "title", "body_html", "author_id", "published_at"
 )
+# (In the model's order: Model.from_db fills the fields in that order.)
 POST_FIELDS += columns(
-    Post, "views", "comment_count", "has_image", "has_file", "category_id", "cat_seq", "is_notice"
+    Post,
+    *("views", "comment_count", "comment_rows", "has_image", "has_file", "category_id"),
+    *("cat_seq", "is_notice"),
 )
 POST_FIELDS += columns(Post, "is_secret", "is_removed", "upvotes", "downvotes")
 CATEGORY_FIELDS = columns(Category, "id", "board_id", "name", "position", "post_count")
@@ -75,9 +79,12 @@ MODERATOR_SQL = """(EXISTS (SELECT 1 FROM auth_user_user_permissions up
     JOIN django_content_type t ON t.id = m.content_type_id
     WHERE ug.user_id = {column} AND m.codename = 'moderate_comment' AND t.app_label = 'board'))"""
 
-# An article's comments in thread order (comment_thread_idx: each thread under its root,
-# replies under their parent), removed ones too (they keep their place, and their replies'),
-# with the author's name, user and marks, the remover's name and the reply depth.
+# One comment page of an article: its comments in thread order (comment_thread_idx: each
+# thread under its root, replies under their parent), removed ones too (they keep their
+# place, and their replies'), with the author's name, user and marks, the remover's name and
+# the reply depth. The page's first path is found by an OFFSET over the index alone (bounded
+# by this one article's comments), then the page is a seek from it: only the page's rows are
+# joined (docs/comment-pages.md has the plans and timings at 5,000 comments).
 COMMENTS_SQL = f"""
 SELECT c.id, c.body, c.created_at, c.is_removed, c.removed_at, c.removal_reason,
        c.removed_by_id, r.username, a.name, a.user_id,
@@ -87,8 +94,10 @@ FROM board_comment c
 JOIN board_author a ON a.id = c.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
 LEFT JOIN auth_user r ON r.id = c.removed_by_id
-WHERE c.post_id = %s
+WHERE c.post_id = %s AND c.path >= (
+    SELECT d.path FROM board_comment d WHERE d.post_id = %s ORDER BY d.path LIMIT 1 OFFSET %s)
 ORDER BY c.path
+LIMIT %s
 """
 
 
@@ -141,6 +150,7 @@ def _board(values):
     board.next_publish_at = aware(board.next_publish_at)
     board.allow_downvotes = bool(board.allow_downvotes)
     board.show_votes, board.comment_votes = bool(board.show_votes), bool(board.comment_votes)
+    board.comments_newest_first = bool(board.comments_newest_first)
     return board
 
 
@@ -194,10 +204,10 @@ class CommentRow:
         return self.removed_by_id is not None and self.removed_by_id == self.author_user_id
 
 
-def comments(post_id):
-    """The article's comments in thread order: one query."""
+def comments(post_id, page=1, per_page=50):
+    """Comment page ``page`` (1 = the first in thread order) of the article: one query."""
     with connection.cursor() as cursor:
-        cursor.execute(COMMENTS_SQL, [post_id])
+        cursor.execute(COMMENTS_SQL, [post_id, post_id, (page - 1) * per_page, per_page])
         found = cursor.fetchall()
     rows = []
     for values in found:
@@ -210,6 +220,62 @@ def comments(post_id):
         )
         rows.append(row)
     return rows
+
+
+# A comment's article as the reader pages need it to check who may see it, its board's
+# comment pages, and the comment's place in thread order (0 = first): the comments before it
+# in the same article, a range on comment_thread_idx bounded by that one article.
+COMMENT_PLACE_SQL = """
+SELECT p.id, p.seq, p.number, p.is_secret, a.user_id, b.slug, b.comments_per_page,
+       b.comments_newest_first, p.comment_rows,
+       (SELECT COUNT(*) FROM board_comment d WHERE d.post_id = c.post_id AND d.path < c.path)
+FROM board_comment c
+JOIN board_post p ON p.id = c.post_id
+JOIN board_board b ON b.id = p.board_id
+JOIN board_author a ON a.id = p.author_id
+WHERE c.id = %s
+"""
+
+
+@dataclass(slots=True)
+class CommentPlace:
+    post_id: int
+    seq: int | None
+    number: int | None
+    is_secret: bool
+    author_user_id: int | None
+    board_slug: str
+    per_page: int
+    newest_first: bool
+    comment_rows: int
+    before: int  # comments before it in thread order
+
+    @property
+    def is_listed(self):
+        return self.seq is not None
+
+    @property
+    def page(self):
+        return self.before // self.per_page + 1
+
+    @property
+    def first_page(self):
+        """The page its article opens on (Board.first_comment_page)."""
+        if not self.newest_first:
+            return 1
+        return max(1, -(-self.comment_rows // self.per_page))
+
+
+def comment_place(pk):
+    """Where comment ``pk`` is (CommentPlace), or None if there is no such comment: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(COMMENT_PLACE_SQL, [pk])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    place = CommentPlace(*found)
+    place.is_secret, place.newest_first = bool(place.is_secret), bool(place.newest_first)
+    return place
 
 
 # A reader's own votes on an article and on its comments (the unique indexes' seeks).

@@ -494,8 +494,11 @@ def save_new_comment(comment):
     # The path ends with the comment's own id, known only once it is saved.
     comment.path = f"{prefix}{comment.pk:0{PATH_WIDTH}d}"
     Comment.objects.filter(pk=comment.pk).update(path=comment.path)
-    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+    Post.objects.filter(pk=comment.post_id).update(
+        comment_count=F("comment_count") + 1, comment_rows=F("comment_rows") + 1
+    )
     comment.post.comment_count += 1
+    comment.post.comment_rows += 1
     return comment
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<num:number>/vote/", views.post_vote, name="post-vote"),
     path("preview/<num:pk>/", views.post_preview, name="post-preview"),
     path("files/<num:pk>/", views.attachment_download, name="attachment"),
+    path("comments/<num:pk>/", views.comment_link, name="comment"),
     path("comments/<num:pk>/remove/", views.comment_remove, name="comment-remove"),
     path("comments/<num:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("comments/<num:pk>/vote/", views.comment_vote, name="comment-vote"),

@@ -185,6 +185,69 @@ def secret_post(request):
     return render(request, "error_page.html", context, status=403)
 
 
+ARTICLE_KEEPS = ("category", "page", "q", "target", "before", "after")
+COMMENT_PAGE_WINDOW = 10  # comment page numbers shown at once, as the listing's
+
+
+def article_query(request, cpage, first_page):
+    """The query string of this article view on comment page ``cpage``: the listing (or
+    search) it came from, and ``cpage`` unless it is the page the article opens on."""
+    keep = [(key, request.GET[key]) for key in ARTICLE_KEEPS if request.GET.get(key)]
+    if cpage != first_page:
+        keep.append(("cpage", cpage))
+    return f"?{urlencode(keep)}" if keep else ""
+
+
+def comment_page_links(request, article_url, cpage, num_pages, first_page):
+    """The comment page links (the listing's look, blocks of ten), or None for one page."""
+    if num_pages <= 1:
+        return None
+
+    def page_url(number):
+        return f"{article_url}{article_query(request, number, first_page)}#comments"
+
+    start = (cpage - 1) // COMMENT_PAGE_WINDOW * COMMENT_PAGE_WINDOW + 1
+    end = min(start + COMMENT_PAGE_WINDOW - 1, num_pages)
+    return {
+        "page": cpage,
+        "pages": [(n, page_url(n)) for n in range(start, end + 1)],
+        "first_url": page_url(1) if cpage > 1 else None,
+        "prev_url": page_url(cpage - 1) if cpage > 1 else None,
+        "next_url": page_url(cpage + 1) if cpage < num_pages else None,
+        "last_url": page_url(num_pages) if cpage < num_pages else None,
+    }
+
+
+def comment_address(place, pk):
+    """Comment ``pk``'s place on its article (a listed one): the comment page that holds it,
+    the article's own address when that is the page it opens on."""
+    article_url = addresses.article(addresses.board(place.board_slug), place.number)
+    query = f"?cpage={place.page}" if place.page != place.first_page else ""
+    return f"{article_url}{query}#comment-{pk}"
+
+
+def comment_landing(pk):
+    """Where a reader goes back to comment ``pk`` after acting on it: one query."""
+    return comment_address(reading.comment_place(pk), pk)
+
+
+@require_safe
+def comment_link(request, pk):
+    """A comment's lasting address (Comment.get_absolute_url): to the comment page holding it,
+    on the same terms as its article. A removed or scheduled article's comment: staff go to
+    the preview, anyone else gets the same 404 as for no comment at all."""
+    place = reading.comment_place(pk)
+    if place is None:
+        raise Http404
+    if not place.is_listed:
+        if request.user.is_staff and request.user.has_perm("board.view_post"):
+            return redirect(reverse("board:post-preview", kwargs={"pk": place.post_id}))
+        raise Http404
+    if not services.can_read(request.user, place, place.author_user_id):
+        return secret_post(request)
+    return redirect(comment_address(place, pk))
+
+
 def reply_target(value, comments):
     """The comment that ``?reply=`` asks to answer, if it is one of ``comments`` and not
     removed: the reply form goes under it."""
@@ -209,8 +272,14 @@ def article_context(request, post, form=None, reply_to=None):
     around = post.cat_seq if category else post.seq
     rows = listing.fetch_rows(board, page, around=around, category=category)
     request.nav_boards = rows.boards
+    # One comment page (?cpage=, else the page the board opens on; a junk or too high one
+    # shown as that page, as for ?page=: post_detail redirects such a GET first).
+    first_page, num_cpages = board.first_comment_page(post), board.comment_pages(post)
+    cpage = parse_page(request.GET.get("cpage", ""))
+    if cpage is None or cpage > num_cpages:
+        cpage = first_page
     # The authors' staff and moderator marks come in the same query as the comments.
-    comments = reading.comments(post.pk)
+    comments = reading.comments(post.pk, cpage, board.comments_per_page)
     user = request.user
     moderator = services.can_moderate(user, board) if comments else False
     # A signed-in reader's own votes (the buttons they pressed): one more query, not needed
@@ -239,6 +308,14 @@ def article_context(request, post, form=None, reply_to=None):
     if back is not None and back.is_valid() and back.cleaned_data["q"]:
         keep = {k: request.GET[k] for k in ("q", "target", "before", "after") if request.GET.get(k)}
         context["list_url"] = f"{board.get_absolute_url()}?{urlencode(keep)}"
+    # What the comment forms and reply links carry: this comment page (and the listing).
+    comment_query = article_query(request, cpage, first_page)
+    context["comment_query"] = comment_query
+    context["reply_url"] = f"{comment_query}{'&' if comment_query else '?'}reply="
+    article_url = board.get_article_url(post.number)
+    context["comment_pages"] = comment_page_links(
+        request, article_url, cpage, num_cpages, first_page
+    )
     canonical = request.build_absolute_uri(post.get_absolute_url())
     # A secret article tells link previews and search engines no more than the listing does.
     image = None if post.is_secret else feeds.first_image(post)
@@ -269,6 +346,16 @@ def post_detail(request, number, slug=None):
         post = public_post(request, slug, number)
     except SecretPost:
         return secret_post(request)
+    board = post.board
+    cpage = request.GET.get("cpage")
+    if cpage is not None:
+        # As the listing's ?page=: junk goes to the page the article opens on, a page past
+        # the end to the last one; never a 500.
+        number, last = parse_page(cpage), board.comment_pages(post)
+        if number is None or number > last:
+            number = board.first_comment_page(post) if number is None else last
+            query = article_query(request, number, board.first_comment_page(post))
+            return redirect(f"{board.get_article_url(post.number)}{query}")
     # Count the view first, so the header and the listing below both include it.
     seen = viewed_numbers(request)
     # Only a reader's GET is a view: HEAD is a link checker or a monitor, never a reader.
@@ -422,7 +509,8 @@ def comment_create(request, number, slug=None):
             )
             status, reply_to = 429, form.cleaned_data["parent"]
         else:
-            return redirect(comment.get_absolute_url())
+            # On the comment page that holds the new comment.
+            return redirect(comment_landing(comment.pk))
     elif "parent" not in form.errors:
         # An empty or too long reply: back under the comment it answers, if it can take one.
         reply_to = form.cleaned_data.get("parent")
@@ -487,7 +575,7 @@ def comment_vote(request, pk):
     if not services.can_read(request.user, post, post.author.user_id):
         return secret_post(request)
     refused = cast_vote(request, post.board, author_user_id=comment.author.user_id, comment=comment)
-    return refused or redirect(comment.get_absolute_url())
+    return refused or redirect(comment_landing(comment.pk))
 
 
 def safe_next(request, fallback):
@@ -519,7 +607,13 @@ def moderation_view(request, pk, *, action):
     shown = post.is_listed or request.user.is_staff
     # The way back: the comment on its article, or the listing when the article is hidden
     # (its preview address would name it to a reader).
-    back = safe_next(request, comment.get_absolute_url() if shown else reverse("board:post-list"))
+    if not shown:
+        fallback = reverse("board:post-list")
+    elif post.is_listed and request.method == "POST":
+        fallback = comment_landing(comment.pk)  # straight to the comment page that holds it
+    else:  # its lasting address (to that page, or staff's preview): no query to confirm
+        fallback = comment.get_absolute_url()
+    back = safe_next(request, fallback)
     form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if action == "remove":

@@ -212,6 +212,8 @@ def test_board_without_replies_offers_no_reply_and_posts_to_the_article(client, 
 def test_anonymous_article_page_stays_four_queries_with_deep_threads(
     client, board, django_assert_num_queries
 ):
+    board.comments_per_page = 100  # every comment on one comment page
+    board.save()
     post = PostFactory()
     for _thread in range(8):
         parent = CommentFactory(post=post)

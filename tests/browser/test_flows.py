@@ -209,3 +209,20 @@ def test_reader_replies_under_a_comment_and_the_reply_is_indented(
     # On a phone the step is smaller, so that a thread does not eat the screen.
     page.set_viewport_size({"width": 375, "height": 800})
     assert 0 < answer.evaluate("node => parseFloat(getComputedStyle(node).marginLeft)") < indent
+
+
+def test_a_pasted_comment_anchor_on_another_comment_page_finds_its_page(
+    page, live_server, news_board
+):
+    news_board.comments_per_page = 10
+    news_board.save()
+    post = PostFactory(board=news_board)
+    comments = [CommentFactory(post=post, body=f"댓글 {n}") for n in range(12)]
+    article_url = f"{live_server.url}{post.get_absolute_url()}"
+
+    # An old link to the article's anchor: that comment is now on comment page 2.
+    page.goto(f"{article_url}#comment-{comments[-1].pk}")
+
+    expect(page).to_have_url(f"{article_url}?cpage=2#comment-{comments[-1].pk}")
+    expect(page.locator(f"#comment-{comments[-1].pk} .comment-body")).to_have_text("댓글 11")
+    expect(page.locator("nav.comment-pages [aria-current=page]")).to_have_text("2")
