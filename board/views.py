@@ -565,7 +565,8 @@ def post_vote(request, number, slug=None):
 def comment_vote(request, pk):
     """추천 / 비추천 of a comment, where its board takes them; back to the comment."""
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("board:post-list"))
+        # Back to the comment after logging in (its address finds the page that holds it).
+        return redirect_to_login(reverse("board:comment", kwargs={"pk": pk}))
     found = Comment.objects.select_related("post__board", "post__author", "author")
     comment = found.filter(pk=pk).first()
     # Only a listed article's comments: a removed or scheduled one is not there for readers.

@@ -2,6 +2,7 @@
 board or the item does not take them; the permission matrix and PostgreSQL races."""
 
 import threading
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -117,6 +118,19 @@ def test_anonymous_reader_is_sent_to_log_in_and_nothing_is_stored(client, post):
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next=/{post.number}/"
     assert counts(post) == (0, 0)
+
+
+def test_anonymous_comment_vote_logs_in_and_comes_back_to_the_comment(client, post):
+    Board.objects.filter(pk=post.board_id).update(comment_votes=True)
+    comment = CommentFactory(post=post)
+
+    response = client.post(f"/comments/{comment.pk}/vote/", {"vote": "up"})
+    back = client.get(unquote(response["Location"].split("next=", 1)[1]))
+
+    assert response.status_code == 302
+    assert back.status_code == 302
+    assert back["Location"] == f"/{post.number}/#comment-{comment.pk}"
+    assert counts(comment) == (0, 0)
 
 
 def test_the_vote_addresses_refuse_get(client, post, reader):
