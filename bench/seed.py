@@ -23,6 +23,7 @@ from django.db.models.fields import NOT_PROVIDED
 from bench.writers import PostgresWriter, Progress, SQLiteWriter
 from board.models import (
     BLOCK,
+    PATH_WIDTH,
     Author,
     Board,
     Category,
@@ -83,7 +84,7 @@ POST_COLUMNS = (
 )  # fmt: skip
 COMMENT_COLUMNS = (
     "id", "post_id", "author_id", "body", "created_at", "is_removed", "removed_at",
-    "removal_reason", "removed_by_id",
+    "removal_reason", "removed_by_id", "depth", "path",
 )  # fmt: skip
 
 
@@ -233,7 +234,9 @@ def seed(*, posts, comments, seed=1, out=print):
                 stamp = (EPOCH + timedelta(seconds=int(at + offset))).isoformat(" ") + zone
                 body = COMMENT_BODIES[rng.randrange(n_bodies)]
                 author = comment_authors[rng.randrange(n_authors)]
-                yield (pk, number, author, body, stamp, False, None, "", None)
+                # Answers to the article: a thread of one, in time order (models.PATH_WIDTH).
+                path = str(pk).zfill(PATH_WIDTH)
+                yield (pk, number, author, body, stamp, False, None, "", None, 0, path)
 
     timings = {}
     if vendor == "sqlite":
