@@ -154,7 +154,9 @@ def fill(user, page):
     texts = (
         mine.annotate(
             place=Window(
-                RowNumber(), partition_by=[F("post_id"), F("comment_id")], order_by=F("created_at")
+                RowNumber(),
+                partition_by=[F("post_id"), F("comment_id")],
+                order_by=[F("created_at")],
             )
         )
         .filter(place__lte=TEXTS_SHOWN)
