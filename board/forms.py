@@ -315,6 +315,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=_("설명 (기타는 필수)"),
         required=False,
+        strip=False,  # control characters are refused before the text is trimmed
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
     )

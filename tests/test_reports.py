@@ -6,6 +6,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from board import reports, services
 from board.models import Board, Comment, Decision, Post, Report, Suspension
@@ -20,6 +22,7 @@ from tests.factories import (
 )
 from tests.pages import listing_rows, soup, text
 from tests.races import race
+from tests.test_fuzz import PAYLOADS, no_server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -554,3 +557,70 @@ def test_services_refuse_reports_of_removed_items(comment, moderator):
 
     assert response.status_code == 403
     assert not Report.objects.exists()
+
+
+# Hostile input (as tests/test_fuzz.py does for the other forms) -------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_every_report_and_queue_field_survives_hostile_values(comment, moderator, payload):
+    reader = client_for(UserFactory(username="fuzzer"))
+    desk = client_for(moderator)
+
+    answers = [
+        ("report", reader.post(f"/comments/{comment.pk}/report/", {"reason": payload})),
+        ("article", reader.post(f"/{comment.post.number}/report/", {"reason": payload})),
+        ("queue", desk.get("/moderation/reports/", {"page": payload})),
+        ("suspensions", desk.get("/moderation/suspensions/", {"page": payload})),
+    ]
+    for field in ("action", "days"):
+        data = {"action": "remove", "days": "1", "reason": "", field: payload}
+        answers.append((field, desk.post(decide_url(comment), data)))
+    answers.append(("reason", desk.post(decide_url(comment), {"action": "x", "reason": payload})))
+
+    for label, response in answers:
+        no_server_error(response, label)
+    assert not Report.objects.exists()
+    assert not Decision.objects.exists()
+    assert refresh(comment).is_removed is False
+
+
+REASONS = [choice for choice, _label in Report.Reason.choices]
+TEXT = st.one_of(
+    st.text(alphabet="가나 <&\"'\n", max_size=40),
+    st.text(alphabet="가", min_size=501, max_size=520),
+    st.tuples(st.text(alphabet="가", max_size=5), st.sampled_from("\x00\x08\x1f\x7f")).map("".join),
+)
+
+
+def report_is_valid(reason, text_):
+    cleaned = text_.replace("\r\n", "\n").replace("\r", "\n")
+    if reason not in REASONS or len(text_) > 500:
+        return False
+    if any(c in cleaned for c in "\x00\x08\x1f\x7f"):
+        return False
+    return reason != "other" or bool(cleaned.strip())
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    reason=st.one_of(st.sampled_from(REASONS), st.text(max_size=12)),
+    text_=TEXT,
+)
+def test_random_reports_are_stored_or_refused_with_nothing_stored(comment, reason, text_):
+    Report.objects.all().delete()
+    Comment.objects.filter(pk=comment.pk).update(report_count=0, is_hidden=False)
+    client = client_for(UserFactory(username="random-reporter"))
+
+    response = client.post(f"/comments/{comment.pk}/report/", {"reason": reason, "text": text_})
+
+    no_server_error(response, repr((reason, text_[:20])))
+    if report_is_valid(reason, text_):
+        assert response.status_code == 302
+        assert Report.objects.get().text == text_.replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        assert response.status_code == 400
+        assert soup(response).select_one(".form-errors").get_text(strip=True)
+        assert not Report.objects.exists()
