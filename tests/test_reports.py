@@ -624,3 +624,15 @@ def test_random_reports_are_stored_or_refused_with_nothing_stored(comment, reaso
         assert response.status_code == 400
         assert soup(response).select_one(".form-errors").get_text(strip=True)
         assert not Report.objects.exists()
+
+
+def test_a_hidden_article_stays_out_of_the_feed_until_dismissed(board, article, moderator):
+    Board.objects.filter(pk=board.pk).update(report_hide_threshold=1)
+    ReportFactory(post=article)
+
+    hidden = Client().get("/feed/rss/").content.decode()
+    reports.decide(action="dismiss", by=moderator, post=refresh(article))
+    shown = Client().get("/feed/rss/").content.decode()
+
+    assert "문제의 본문" not in hidden
+    assert "문제의 본문" in shown
