@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import reports, services, suspension
 from .forms import DecisionForm, ReportForm
 from .limits import RateLimited
-from .models import Board, Comment, Post, Suspension
+from .models import Board, Comment, Decision, Post, Suspension
 from .views import SecretPost, front_for_default_board, public_post, secret_post, suspended
 
 SUSPENSIONS_PAGE_SIZE = 50
@@ -143,6 +143,11 @@ def decide(request, kind, pk):
         }
         return render(request, "error_page.html", context, status=400)
     data = form.cleaned_data
+    author = item.author.user
+    # A board's own moderators never suspend staff or a site-wide moderator.
+    suspending = data["action"] == Decision.Action.SUSPEND and author is not None
+    if suspending and suspension.may_suspend(author) and not suspension.may_suspend(request.user):
+        raise PermissionDenied
     try:
         reports.decide(
             action=data["action"], by=request.user, reason=data["reason"], days=data["days"], **key

@@ -12,6 +12,7 @@ pages and the queue show reasons and texts, not who reported.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
@@ -83,6 +84,8 @@ def report(user, *, reason, text="", post=None, comment=None):
 def _check_rate(user):
     """At most so many reports within each window (settings.REPORT_RATE_LIMITS), counted from
     the reports stored, so every process sees the same count."""
+    # Lock the account's row: one reader's reports arriving together are counted one by one.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     now = timezone.now()
     mine = Report.objects.filter(reporter=user)
     for seconds, limit in settings.REPORT_RATE_LIMITS:

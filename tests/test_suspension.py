@@ -1,18 +1,22 @@
 """Suspended accounts (이용 정지): no login, no comments, votes or reports while it lasts; its
 end, lifting it, the history, the admin, and who may do what."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from board import suspension
+from board import reports, suspension
 from board.models import Board, Comment, Report, Suspension, Vote
 from tests.conftest import BROWSER_UA
 from tests.factories import (
     BoardFactory,
     CommentFactory,
     PostFactory,
+    ReportFactory,
     SuspensionFactory,
     UserFactory,
 )
@@ -200,8 +204,6 @@ def test_the_queue_links_the_suspended_accounts_for_those_who_may_lift(people):
 def test_a_board_moderator_cannot_suspend_from_another_boards_report(people):
     sports = BoardFactory(slug="sports")
     comment = CommentFactory(post=PostFactory(board=sports), author__user=UserFactory())
-    from tests.factories import ReportFactory
-
     ReportFactory(comment=comment)
 
     response = client_for(people["board_moderator"]).post(
@@ -243,3 +245,45 @@ def test_staff_suspend_anyone_from_the_admin(admin_client):
     found = Suspension.objects.get()
     assert (found.user, found.suspended_by.username, found.reason) == (target, "관리자", "도배")
     assert "이용이 정지된 계정입니다" in text(soup(log_in("말썽꾼")))
+
+
+def test_a_board_moderator_cannot_suspend_staff_from_a_report(people):
+    staff_author = UserFactory(username="기자", is_staff=True)
+    comment = CommentFactory(author__user=staff_author)
+    ReportFactory(comment=comment)
+    url = f"/moderation/reports/comment/{comment.pk}/"
+
+    refused = client_for(people["board_moderator"]).post(url, {"action": "suspend", "days": "1"})
+    allowed = client_for(people["moderator"]).post(url, {"action": "suspend", "days": "1"})
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 302
+    assert Suspension.objects.get().suspended_by == people["moderator"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_readers_reporting_at_once_hide_the_item_once_counted_exactly(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("writers at once need PostgreSQL (SQLite takes its write lock at BEGIN)")
+    board, _ = Board.objects.get_or_create(slug=settings.BOARD_SLUG, defaults={"name": "소식"})
+    Board.objects.filter(pk=board.pk).update(report_hide_threshold=5)
+    comment = CommentFactory(post=PostFactory(board=Board.objects.get(pk=board.pk)))
+    readers = [UserFactory(username=f"동시{n}") for n in range(8)]
+    start = threading.Barrier(len(readers))
+
+    def report(user):
+        try:
+            start.wait()
+            reports.report(user, reason="spam", comment=comment)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=report, args=(user,)) for user in readers]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    stored = Comment.objects.get(pk=comment.pk)
+    assert (stored.report_count, stored.is_hidden) == (8, True)
+    assert Report.objects.filter(comment=comment).count() == 8
