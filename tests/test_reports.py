@@ -636,3 +636,12 @@ def test_a_hidden_article_stays_out_of_the_feed_until_dismissed(board, article, 
 
     assert "문제의 본문" not in hidden
     assert "문제의 본문" in shown
+
+
+def test_a_hidden_articles_title_is_masked_in_search_results(board, article):
+    Board.objects.filter(pk=board.pk).update(report_hide_threshold=1)
+    ReportFactory(post=article)
+
+    found = soup(Client().get("/", {"q": "문제의", "target": "title_body"}))
+
+    assert [row["title"] for row in listing_rows(found)] == ["신고로 가려진 글"]
