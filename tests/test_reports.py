@@ -645,3 +645,15 @@ def test_a_hidden_articles_title_is_masked_in_search_results(board, article):
     found = soup(Client().get("/", {"q": "문제의", "target": "title_body"}))
 
     assert [row["title"] for row in listing_rows(found)] == ["신고로 가려진 글"]
+
+
+def test_the_board_admin_sets_the_auto_hide_threshold(board):
+    admin = client_for(UserFactory(username="관리자", is_staff=True, is_superuser=True))
+
+    page = soup(admin.get(f"/admin/board/board/{board.pk}/change/"))
+
+    field = page.select_one("input[name=report_hide_threshold]")
+    assert field["value"] == "5"
+    assert text(page.select_one("label[for=id_report_hide_threshold]")).rstrip(":") == (
+        "신고 자동 가림 기준"
+    )
