@@ -2,9 +2,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -12,9 +14,20 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import services, suspension
 from .forms import AttachmentForm, PostImageForm, file_size
-from .models import Attachment, Author, Board, Category, Comment, Post, PostImage
+from .models import (
+    Attachment,
+    Author,
+    Board,
+    Category,
+    Comment,
+    Decision,
+    Post,
+    PostImage,
+    Report,
+    Suspension,
+)
 
 
 class LargeTablePaginator(Paginator):
@@ -369,3 +382,137 @@ class CommentAdmin(ValidLookupsMixin, admin.ModelAdmin):
 
     def has_moderate_permission(self, request):
         return services.can_moderate(request.user)
+
+
+# Reports and suspensions (board.reports, board.suspension) ----------------------------------
+
+
+class SuspensionStateFilter(admin.SimpleListFilter):
+    title = _("상태")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("정지 중")), ("over", _("기간 끝남")), ("lifted", _("해제됨"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.active(now)
+        if self.value() == "over":
+            return queryset.filter(lifted_at__isnull=True, until__lte=now)
+        if self.value() == "lifted":
+            return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(admin.ModelAdmin):
+    """Staff and site-wide moderators suspend any account here (the queue suspends only the
+    author of a reported item); the history stays, lifted or over."""
+
+    list_display = ["user", "starts_at", "until", "reason", "suspended_by", "active", "lifted_at"]
+    list_filter = [SuspensionStateFilter, "starts_at", "until"]
+    search_fields = ["user__username", "reason"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user", "suspended_by", "lifted_by"]
+    fields = ["user", "until", "reason", "starts_at", "suspended_by", "lifted_at", "lifted_by"]
+    readonly_fields = ["starts_at", "suspended_by", "lifted_at", "lifted_by"]
+    actions = ["lift_suspensions"]
+
+    @admin.display(description=_("정지 중"), boolean=True)
+    def active(self, obj):
+        return obj.is_active
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "user"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.suspended_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.record(
+                request.user, obj.user, _("이용 정지: %(reason)s") % {"reason": obj.reason or "-"}
+            )
+
+    def has_add_permission(self, request):
+        return suspension.may_suspend(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the history stays: lift instead
+
+    @admin.action(description=_("선택한 이용 정지 해제"), permissions=["change"])
+    def lift_suspensions(self, request, queryset):
+        done = sum(suspension.lift(s, by=request.user) for s in queryset.select_related("user"))
+        self.message_user(
+            request,
+            ngettext("이용 정지 %d건을 해제했습니다.", "이용 정지 %d건을 해제했습니다.", done)
+            % done,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports as stored, reporter included (the queue shows no reporter): read only."""
+
+    list_display = ["created_at", "reporter", "board", "post", "comment", "reason", "decision"]
+    list_filter = ["reason", ("decision", admin.EmptyFieldListFilter), "board"]
+    list_select_related = ["reporter", "board", "post", "comment", "decision"]
+    raw_id_fields = ["reporter", "post", "comment", "decision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["decided_at", "action", "moderator", "post", "comment", "reason"]
+    list_filter = ["action", "decided_at"]
+    list_select_related = ["moderator", "post", "comment"]
+    raw_id_fields = ["post", "comment", "moderator"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = _("이용 정지")
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("정지 중")), ("no", _("정지 아님"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_suspended=True)
+        if self.value() == "no":
+            return queryset.filter(is_suspended=False)
+        return queryset
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class BoardUserAdmin(UserAdmin):
+    """Django's user admin with a suspension column and filter (in the list's one query)."""
+
+    list_display = [*UserAdmin.list_display, "suspended"]
+    list_filter = [*UserAdmin.list_filter, SuspendedFilter]
+
+    def get_queryset(self, request):
+        active = Suspension.objects.active().filter(user=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_suspended=Exists(active))
+
+    @admin.display(description=_("이용 정지"), boolean=True, ordering="is_suspended")
+    def suspended(self, obj):
+        return obj.is_suspended

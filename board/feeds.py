@@ -54,8 +54,9 @@ class LatestPostsFeed(Feed):
 
     def items(self, board):
         # The newest listed posts: a backward seek on the listing index, as many as page 1.
+        # One hidden by readers' reports (board.reports) stays out until a moderator decides.
         return (
-            Post.objects.filter(board=board, is_secret=False)
+            Post.objects.filter(board=board, is_secret=False, is_hidden=False)
             .listed()
             .select_related("author", "board")
             .order_by("-seq")[:PAGE_SIZE]

@@ -13,8 +13,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from . import suspension
 from .auth import impersonated_name
-from .models import Attachment, PostImage
+from .models import Attachment, Decision, PostImage, Report
 
 COMMENT_MAX = 2000
 # C0 controls other than tab and newline, DEL, and C1 controls: invisible, never typed.
@@ -284,9 +285,66 @@ class BoundedUsernameMixin:
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
-class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+class SuspensionMixin:
+    """A suspended account is refused with the date its suspension ends (board.suspension)."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        found = suspension.active(user)
+        if found is not None:
+            raise ValidationError(suspension.message(found), code="suspended")
+
+
+class LoginForm(BoundedUsernameMixin, SuspensionMixin, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+class AdminLoginForm(BoundedUsernameMixin, SuspensionMixin, AdminAuthenticationForm):
     pass
+
+
+class ReportForm(forms.Form):
+    """A reader's report (신고): a reason, and a text that 기타 (other) requires."""
+
+    reason = forms.ChoiceField(
+        label=_("신고 사유"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("신고 사유를 고르세요.")},
+    )
+    text = forms.CharField(
+        label=_("설명 (기타는 필수)"),
+        required=False,
+        strip=False,  # control characters are refused before the text is trimmed
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("text"):
+            self.add_error("text", _("기타 사유는 설명을 써 주세요."))
+        return cleaned
+
+
+# The suspension periods offered, in days ("" for until lifted).
+PERIOD_CHOICES = [("1", _("1일")), ("3", _("3일")), ("7", _("7일")), ("30", _("30일"))]
+PERIOD_CHOICES += [("forever", _("기한 없음"))]
+
+
+class DecisionForm(forms.Form):
+    """A moderator's decision from the queue; the period only matters when suspending."""
+
+    action = forms.ChoiceField(choices=Decision.Action.choices)
+    reason = forms.CharField(label=_("사유 (선택)"), max_length=200, required=False)
+    days = forms.ChoiceField(label=_("정지 기간"), choices=PERIOD_CHOICES, initial="7")
+
+    def clean_reason(self):
+        return clean_text(self.cleaned_data["reason"])
+
+    def clean_days(self):
+        days = self.cleaned_data["days"]
+        return None if days == "forever" else int(days)

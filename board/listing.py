@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from . import addresses
 
 # The page's ranks low..high, every notice, and on an article page its older and newer
 # neighbours, with the author's name: one statement whose parts are each a seek on their own
 # index. (Written as one WHERE with OR, SQLite walked the whole listing index instead.) The
-# first column says which part a row came from. The body is never read.
+# first column says which part a row came from. The body is never read. An article hidden by
+# readers' reports (board.reports) keeps its place with its title masked (NULL, see fetch_rows).
 COLUMNS = """
-SELECT {part}, p.id, p.number, p.seq, p.title, p.comment_count, p.has_image, p.has_file,
+SELECT {part}, p.id, p.number, p.seq, CASE WHEN p.is_hidden THEN NULL ELSE p.title END,
+       p.comment_count, p.has_image, p.has_file,
        p.is_notice, p.published_at, p.views, a.name, p.is_secret, c.name, p.upvotes
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 LEFT JOIN board_category c ON c.id = p.category_id
@@ -179,6 +182,8 @@ def fetch_rows(board, page, around=None, category=None):
             order[values[0]] = values[SEQ]
             continue
         row = Row(*values)
+        if row.title is None:
+            row.title = _("신고로 가려진 글")
         # SQLite hands back naive UTC datetimes and 0/1 for booleans; PostgreSQL real ones.
         row.published_at = aware(row.published_at)
         row.has_image, row.has_file = bool(row.has_image), bool(row.has_file)

@@ -41,6 +41,7 @@ POST_FIELDS += columns(
     *("cat_seq", "is_notice"),
 )
 POST_FIELDS += columns(Post, "is_secret", "is_removed", "upvotes", "downvotes")
+POST_FIELDS += columns(Post, "is_hidden")
 CATEGORY_FIELDS = columns(Category, "id", "board_id", "name", "position", "post_count")
 BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 
@@ -89,7 +90,7 @@ COMMENTS_SQL = f"""
 SELECT c.id, c.body, c.created_at, c.is_removed, c.removed_at, c.removal_reason,
        c.removed_by_id, r.username, a.name, a.user_id,
        COALESCE(u.is_staff, FALSE), {MODERATOR_SQL.format(column="a.user_id")},
-       c.upvotes, c.downvotes, c.depth
+       c.upvotes, c.downvotes, c.depth, c.is_hidden
 FROM board_comment c
 JOIN board_author a ON a.id = c.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
@@ -171,7 +172,7 @@ def article(slug, number):
     # SQLite's 0 and 1, as the ORM's converters would give them.
     post.has_image, post.has_file = bool(post.has_image), bool(post.has_file)
     post.is_notice, post.is_secret = bool(post.is_notice), bool(post.is_secret)
-    post.is_removed = bool(post.is_removed)
+    post.is_removed, post.is_hidden = bool(post.is_removed), bool(post.is_hidden)
     post.board = board
     post.author_name, staff, post.author_user_id, post.rank, post.cat_rank = found[split:]
     post.author_is_staff = bool(staff)
@@ -195,6 +196,7 @@ class CommentRow:
     upvotes: int = 0
     downvotes: int = 0
     depth: int = 0  # 0: an answer to the article; n: a reply n levels down its thread
+    is_hidden: bool = False  # hidden by readers' reports until a moderator decides
     removable: bool = False
     my_vote: int = 0  # the signed-in reader's own vote (Vote.UP, Vote.DOWN, 0)
 
@@ -213,7 +215,7 @@ def comments(post_id, page=1, per_page=50):
     for values in found:
         row = CommentRow(*values)
         row.created_at, row.removed_at = aware(row.created_at), aware(row.removed_at)
-        row.is_removed = bool(row.is_removed)
+        row.is_removed, row.is_hidden = bool(row.is_removed), bool(row.is_hidden)
         row.author_is_staff, row.author_is_moderator = (
             bool(row.author_is_staff),
             bool(row.author_is_moderator),

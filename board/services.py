@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import content, models, reading
+from . import content, models, reading, suspension
 from .limits import RateLimited, client_ip  # noqa: F401  (others call services.client_ip)
 from .models import (
     PATH_WIDTH,
@@ -523,7 +523,8 @@ def reply_parent(post, parent_id):
 @transaction.atomic
 def post_comment(*, post, user, body, parent_id=None):
     """A signed-in reader's comment, or reply to the comment ``parent_id`` of the same article,
-    rate-limited; a repeated submission returns the first."""
+    rate-limited; a repeated submission returns the first. A suspended reader: Suspended."""
+    suspension.check(user)
     parent = reply_parent(post, parent_id)
     author = author_for(user)
     # Lock the author row so two submissions from one reader are checked one after the other.
@@ -573,7 +574,9 @@ class VoteRefused(Exception):
 
 
 def check_vote(user, value, board, *, author_user_id, comment=None):
-    """Refuse, with a Korean message, what the board does not take and one's own item."""
+    """Refuse, with a Korean message, what the board does not take and one's own item (and a
+    suspended reader: suspension.Suspended)."""
+    suspension.check(user)
     if value == Vote.DOWN and not board.allow_downvotes:
         raise VoteRefused(_("이 게시판은 비추천을 받지 않습니다."))
     if comment is not None:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, desk, views
 
 register_converter(converters.NumberConverter, "num")
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("comments/<num:pk>/remove/", views.comment_remove, name="comment-remove"),
     path("comments/<num:pk>/restore/", views.comment_restore, name="comment-restore"),
     path("comments/<num:pk>/vote/", views.comment_vote, name="comment-vote"),
+    path("<num:number>/report/", desk.report_post, name="post-report"),
+    path("comments/<num:pk>/report/", desk.report_comment, name="comment-report"),
+    path("moderation/reports/", desk.queue, name="report-queue"),
+    path("moderation/reports/<str:kind>/<num:pk>/", desk.decide, name="report-decide"),
+    path("moderation/suspensions/", desk.suspensions, name="suspensions"),
+    path("moderation/suspensions/<num:pk>/lift/", desk.lift, name="suspension-lift"),
     path("accounts/signup/", views.signup, name="signup"),
     path("language/<str:code>/", views.choose_language, name="language"),
     # Every other board at its address name (the default board's redirect to the ones above).
@@ -24,4 +30,5 @@ urlpatterns = [
     path("<slug:slug>/<num:number>/", views.post_detail, name="post-detail"),
     path("<slug:slug>/<num:number>/comments/", views.comment_create, name="comment-create"),
     path("<slug:slug>/<num:number>/vote/", views.post_vote, name="post-vote"),
+    path("<slug:slug>/<num:number>/report/", desk.report_post, name="post-report"),
 ]

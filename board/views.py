@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from PIL import Image as PILImage
 
-from . import addresses, feeds, limits, listing, reading, search, services
+from . import addresses, feeds, limits, listing, reading, search, services, suspension
 from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
 from .models import Attachment, Board, Comment, Post, PostImage, Vote
 
@@ -281,7 +281,7 @@ def article_context(request, post, form=None, reply_to=None):
     # The authors' staff and moderator marks come in the same query as the comments.
     comments = reading.comments(post.pk, cpage, board.comments_per_page)
     user = request.user
-    moderator = services.can_moderate(user, board) if comments else False
+    moderator = services.can_moderate(user, board) if comments or post.is_hidden else False
     # A signed-in reader's own votes (the buttons they pressed): one more query, not needed
     # on their own article unless its comments take votes.
     post.my_vote, comment_votes = 0, {}
@@ -496,6 +496,8 @@ def comment_create(request, number, slug=None):
                 body=form.cleaned_data["body"],
                 parent_id=form.cleaned_data["parent"],
             )
+        except suspension.Suspended as refused:
+            return suspended(request, refused)
         except services.ReplyRefused as refused:
             form = CommentForm(request.POST)
             form.is_valid()
@@ -518,6 +520,16 @@ def comment_create(request, number, slug=None):
     return render(request, "board/post_detail.html", context, status=status)
 
 
+def suspended(request, refused):
+    """A suspended reader's comment, vote or report: a 403 saying until when."""
+    context = {
+        "error_code": 403,
+        "error_title": _("이용이 정지된 계정입니다"),
+        "error_text": refused.args[0],
+    }
+    return render(request, "error_page.html", context, status=403)
+
+
 VOTE_VALUES = {"up": Vote.UP, "down": Vote.DOWN}
 
 
@@ -536,6 +548,8 @@ def cast_vote(request, board, *, author_user_id, post=None, comment=None):
             request.user, value, board, author_user_id=author_user_id, comment=comment
         )
         services.vote(request.user, value, post=post, comment=comment)
+    except suspension.Suspended as refused:
+        return suspended(request, refused)
     except services.VoteRefused as refused:
         return vote_refused(request, str(refused))
     except services.RateLimited as limit:

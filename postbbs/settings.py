@@ -256,6 +256,8 @@ BOARD_SLUG = env("BOARD_SLUG", default="news")
 COMMENT_RATE_LIMITS = [(10, 1), (3600, 30)]
 # New votes per account: at most (limit) within (seconds), for each pair (board.services.vote).
 VOTE_RATE_LIMITS = [(60, 30), (3600, 300)]
+# Reports (신고) per account: at most (limit) within (seconds), for each pair (board.reports).
+REPORT_RATE_LIMITS = [(60, 5), (86400, 50)]
 # Searches per client address: at most (limit) within (seconds), for each pair, counted in the
 # database (board.search.throttle). On PostgreSQL a search statement stops after this long.
 SEARCH_RATE_LIMITS = [

@@ -1,9 +1,10 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from board import services
-from board.models import Attachment, Author, Board, Comment, Post, PostImage
+from board import reports, services
+from board.models import Attachment, Author, Board, Comment, Post, PostImage, Report, Suspension
 
 
 class UserFactory(DjangoModelFactory):
@@ -96,3 +97,32 @@ class AttachmentFactory(DjangoModelFactory):
         attachment = super()._create(model_class, *args, **kwargs)
         services.update_post(attachment.post)
         return attachment
+
+
+class ReportFactory(DjangoModelFactory):
+    """A reader's report of ``post`` or ``comment``, made through board.reports, so the item's
+    count and auto-hide follow as on the site."""
+
+    class Meta:
+        model = Report
+
+    reporter = factory.SubFactory(UserFactory)
+    reason = Report.Reason.SPAM
+    text = ""
+
+    @classmethod
+    def _create(cls, model_class, reporter, reason, text, post=None, comment=None, **kwargs):
+        reports.report(reporter, reason=reason, text=text, post=post, comment=comment)
+        key = {"post": post} if comment is None else {"comment": comment}
+        return Report.objects.get(reporter=reporter, **key)
+
+
+class SuspensionFactory(DjangoModelFactory):
+    """A week's suspension from now."""
+
+    class Meta:
+        model = Suspension
+
+    user = factory.SubFactory(UserFactory)
+    reason = "도배"
+    until = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))

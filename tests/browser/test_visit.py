@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from board import services
@@ -17,6 +18,8 @@ from tests.factories import (
     BoardFactory,
     CommentFactory,
     PostFactory,
+    ReportFactory,
+    SuspensionFactory,
     UserFactory,
 )
 
@@ -162,8 +165,14 @@ def audit(page):
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_pages_have_no_serious_accessibility_violations(page, full_board, live_server, viewport):
     page.set_viewport_size(VIEWPORTS[viewport])
-    UserFactory(username="reader")
-    article = services.default_board().posts.get(title="택배 요금 안내").get_absolute_url()
+    reader = UserFactory(username="reader")
+    # A site-wide moderator, so the moderators' pages are audited too, with a report and a
+    # suspension on them.
+    reader.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+    found = services.default_board().posts.get(title="택배 요금 안내")
+    article = found.get_absolute_url()
+    ReportFactory(post=found, reason="other", text="광고 같습니다")
+    SuspensionFactory()
 
     problems = {}
     for name, url in [("listing", "/"), ("article", article), ("login", "/accounts/login/")]:
@@ -178,6 +187,13 @@ def test_pages_have_no_serious_accessibility_violations(page, full_board, live_s
     problems["comment form"] = audit(page)
     page.goto("/?q=%ED%83%9D%EB%B0%B0&target=title")
     problems["search"] = audit(page)
+    for name, url in [
+        ("report form", f"{article}report/"),
+        ("report queue", "/moderation/reports/"),
+        ("suspended accounts", "/moderation/suspensions/"),
+    ]:
+        page.goto(url)
+        problems[name] = audit(page)
 
     assert problems == {name: [] for name in problems}
 
