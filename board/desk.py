@@ -15,7 +15,14 @@ from . import reports, services, suspension
 from .forms import DecisionForm, ReportForm
 from .limits import RateLimited
 from .models import Board, Comment, Decision, Post, Suspension
-from .views import SecretPost, front_for_default_board, public_post, secret_post, suspended
+from .views import (
+    SecretPost,
+    comment_landing,
+    front_for_default_board,
+    public_post,
+    secret_post,
+    suspended,
+)
 
 SUSPENSIONS_PAGE_SIZE = 50
 
@@ -82,7 +89,7 @@ def report_comment(request, pk):
     post = comment.post
     if not services.can_read(request.user, post, post.author.user_id):
         return secret_post(request)
-    back = comment.get_absolute_url()
+    back = comment_landing(comment.pk)  # straight to the comment page holding it
     author_user_id = comment.author.user_id
     return report_view(request, author_user_id=author_user_id, back=back, comment=comment)
 

@@ -88,7 +88,7 @@ def test_a_reader_reports_a_comment_and_comes_back_to_it_with_a_korean_message(c
         "other",
     ]
     assert response.status_code == 302
-    assert response["Location"] == comment.get_absolute_url()
+    assert response["Location"] == f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
     assert messages_of(soup(client.get(response["Location"]))) == [
         "신고를 접수했습니다. 운영진이 살펴보겠습니다."
     ]
