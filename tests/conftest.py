@@ -5,6 +5,9 @@ from django.test import Client
 
 from board import services
 
+# Fixtures shared by the report tests (tests/test_reports.py, tests/test_report_queue.py).
+pytest_plugins = ["tests.reporting"]
+
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0 Safari/537.36"
