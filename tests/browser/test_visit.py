@@ -185,6 +185,10 @@ def test_pages_have_no_serious_accessibility_violations(page, full_board, live_s
     page.goto(article)
     expect(page.get_by_label("댓글 쓰기")).to_be_visible()
     problems["comment form"] = audit(page)
+    first = found.comments.earliest("pk")
+    page.goto(f"{article}?reply={first.pk}#reply-form")
+    expect(page.get_by_label("답글 쓰기")).to_be_visible()
+    problems["reply form"] = audit(page)
     page.goto("/?q=%ED%83%9D%EB%B0%B0&target=title")
     problems["search"] = audit(page)
     for name, url in [
