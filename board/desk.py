@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import reports, services, suspension
+from .comment_views import suspended
 from .forms import DecisionForm, ReportForm
 from .limits import RateLimited
 from .models import Board, Comment, Decision, Post, Suspension
@@ -21,7 +22,6 @@ from .views import (
     front_for_default_board,
     public_post,
     secret_post,
-    suspended,
 )
 
 SUSPENSIONS_PAGE_SIZE = 50

@@ -444,7 +444,7 @@ class PostImage(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="images"
     )
-    # Indexed: every image request finds its row by the file name (views.media_file).
+    # Indexed: every image request finds its row by the file name (file_views.media_file).
     image = models.ImageField(_("그림"), upload_to=image_path, db_index=True)
     caption = models.CharField(_("설명"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("올린 시각"), auto_now_add=True)
@@ -468,7 +468,7 @@ def attachment_path(attachment, filename):
 
 
 class Attachment(models.Model):
-    """A file readers download from the article (board.views.attachment_download)."""
+    """A file readers download from the article (board.file_views.attachment_download)."""
 
     post = models.ForeignKey(
         Post, verbose_name=_("글"), on_delete=models.CASCADE, related_name="attachments"

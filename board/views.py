@@ -1,32 +1,28 @@
 """Reader pages. The listing is 2 queries and an article 4, whatever the board's size."""
 
-import sys
-import warnings
 from functools import wraps
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from PIL import Image as PILImage
+from django.views.decorators.http import require_safe
 
-from . import addresses, feeds, limits, listing, reading, search, services, suspension
-from .forms import CommentForm, RemovalForm, SearchForm, SignupForm
-from .models import Attachment, Board, Comment, Post, PostImage, Vote
+from . import addresses, feeds, listing, reading, search, services
+from .forms import CommentForm, SearchForm
+from .models import Board, Post
 
 VIEWED_COOKIE = "viewed"
+
+
 VIEWED_SALT = "postbbs.viewed"
+
+
 VIEWED_KEEP = 300  # the most recent articles remembered per visitor
 
 
@@ -186,6 +182,8 @@ def secret_post(request):
 
 
 ARTICLE_KEEPS = ("category", "page", "q", "target", "before", "after")
+
+
 COMMENT_PAGE_WINDOW = 10  # comment page numbers shown at once, as the listing's
 
 
@@ -399,200 +397,6 @@ def post_preview(request, pk):
     return render(request, "board/post_detail.html", context)
 
 
-def may_see(request, post):
-    """Whether this request may see ``post``'s files: anyone's while it is listed, staff's
-    before that (scheduled) and after its removal; a secret article's, only its author's and
-    staff's (``post.author`` loaded with it)."""
-    if not services.can_read(request.user, post, post.author.user_id):
-        return False
-    if post.is_listed:  # removal takes an article out of the listing
-        return True
-    return request.user.is_staff and request.user.has_perm("board.view_post")
-
-
-def file_cache_control(post):
-    """A hidden or secret article's file never stays in a shared cache, and a public one is
-    checked again on every request: once its article is removed, it is for staff only."""
-    return "public, no-cache" if post.is_listed and not post.is_secret else "private, no-store"
-
-
-@require_safe
-def media_file(request, path):
-    """An uploaded image, served only while its article may be seen: to anyone once the
-    article is listed, to staff before that (scheduled) and after its removal. Anyone else
-    gets the same 404 as for a file that does not exist, so nothing reveals an embargoed
-    photo; a file that belongs to no image is a 404 too, whatever its name or length."""
-    if "\x00" in path:
-        raise Http404  # PostgreSQL refuses NUL in a string: no such file either way
-    image = PostImage.objects.select_related("post__author").filter(image=path).first()
-    if image is None:
-        raise Http404
-    post = image.post
-    if not may_see(request, post):
-        raise Http404
-    try:
-        file = image.image.storage.open(image.image.name, "rb")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            kind = PILImage.open(file).format  # the header's word, not the file name's
-        file.seek(0)
-    except Exception as error:  # missing, unreadable or not an image at all
-        raise Http404 from error
-    content_type = PILImage.MIME.get(kind)
-    if content_type is None:
-        file.close()
-        raise Http404
-    response = FileResponse(file, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = file_cache_control(post)
-    return response
-
-
-@require_safe
-def attachment_download(request, pk):
-    """An attached file, always as a download under its original name, never shown by the
-    site. Served on the same terms as images (media_file): the same 404 for a file of a
-    hidden article as for none at all. Each GET counts one download; HEAD counts nothing."""
-    found = Attachment.objects.select_related("post__author").only(
-        "name", "file", "downloads", "post__seq", "post__is_secret", "post__author__user_id"
-    )
-    attachment = found.filter(pk=pk).first()
-    if attachment is None or not may_see(request, attachment.post):
-        raise Http404
-    try:
-        file = attachment.file.storage.open(attachment.file.name, "rb")
-    except Exception as error:  # missing or unreadable
-        raise Http404 from error
-    if request.method == "GET":
-        services.count_download(attachment)
-    # A neutral type: the name's extension never decides how a browser treats the bytes.
-    response = FileResponse(
-        file,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = file_cache_control(attachment.post)
-    return response
-
-
-@login_required
-@require_POST
-@front_for_default_board
-def comment_create(request, number, slug=None):
-    try:
-        post = public_post(request, slug, number)
-    except SecretPost:
-        return secret_post(request)
-    # A reply's form keeps its own ids: it is shown again under its comment, beside the other.
-    form = CommentForm(request.POST, auto_id="reply_%s" if request.POST.get("parent") else "id_%s")
-    status, reply_to = 400, None
-    if form.is_valid():
-        try:
-            comment = services.post_comment(
-                post=post,
-                user=request.user,
-                body=form.cleaned_data["body"],
-                parent_id=form.cleaned_data["parent"],
-            )
-        except suspension.Suspended as refused:
-            return suspended(request, refused)
-        except services.ReplyRefused as refused:
-            form = CommentForm(request.POST)
-            form.is_valid()
-            form.add_error(None, refused.args[0])
-        except services.RateLimited as limit:
-            seconds, count = limit.args
-            form.add_error(
-                None,
-                _("댓글이 너무 잦습니다 (%(seconds)d초에 %(count)d개까지). 잠시 후 다시 쓰세요.")
-                % {"seconds": seconds, "count": count},
-            )
-            status, reply_to = 429, form.cleaned_data["parent"]
-        else:
-            # On the comment page that holds the new comment.
-            return redirect(comment_landing(comment.pk))
-    elif "parent" not in form.errors:
-        # An empty or too long reply: back under the comment it answers, if it can take one.
-        reply_to = form.cleaned_data.get("parent")
-    context = article_context(request, post, form=form, reply_to=reply_to)
-    return render(request, "board/post_detail.html", context, status=status)
-
-
-def suspended(request, refused):
-    """A suspended reader's comment, vote or report: a 403 saying until when."""
-    context = {
-        "error_code": 403,
-        "error_title": _("이용이 정지된 계정입니다"),
-        "error_text": refused.args[0],
-    }
-    return render(request, "error_page.html", context, status=403)
-
-
-VOTE_VALUES = {"up": Vote.UP, "down": Vote.DOWN}
-
-
-def vote_refused(request, message, status=403):
-    context = {"error_code": status, "error_title": _("추천할 수 없습니다"), "error_text": message}
-    return render(request, "error_page.html", context, status=status)
-
-
-def cast_vote(request, board, *, author_user_id, post=None, comment=None):
-    """Check and record the reader's vote (services.vote); None when done, else the answer."""
-    value = VOTE_VALUES.get(request.POST.get("vote"))
-    if value is None:
-        return vote_refused(request, _("추천인지 비추천인지 알 수 없습니다."), status=400)
-    try:
-        services.check_vote(
-            request.user, value, board, author_user_id=author_user_id, comment=comment
-        )
-        services.vote(request.user, value, post=post, comment=comment)
-    except suspension.Suspended as refused:
-        return suspended(request, refused)
-    except services.VoteRefused as refused:
-        return vote_refused(request, str(refused))
-    except services.RateLimited as limit:
-        seconds, count = limit.args
-        message = _("추천이 너무 잦습니다 (%(seconds)d초에 %(count)d번까지). 잠시 후 다시 하세요.")
-        return vote_refused(request, message % {"seconds": seconds, "count": count}, status=429)
-    return None
-
-
-@require_POST
-@front_for_default_board
-def post_vote(request, number, slug=None):
-    """추천 / 비추천 of a listed article, toggled; back to the article's votes."""
-    if not request.user.is_authenticated:
-        # Back to the article after logging in (the vote's own address takes only POST).
-        board_path = addresses.board(slug or settings.BOARD_SLUG)
-        return redirect_to_login(addresses.article(board_path, number))
-    try:
-        post = public_post(request, slug, number)
-    except SecretPost:
-        return secret_post(request)
-    refused = cast_vote(request, post.board, author_user_id=post.author_user_id, post=post)
-    return refused or redirect(f"{post.get_absolute_url()}#votes")
-
-
-@require_POST
-def comment_vote(request, pk):
-    """추천 / 비추천 of a comment, where its board takes them; back to the comment."""
-    if not request.user.is_authenticated:
-        # Back to the comment after logging in (its address finds the page that holds it).
-        return redirect_to_login(reverse("board:comment", kwargs={"pk": pk}))
-    found = Comment.objects.select_related("post__board", "post__author", "author")
-    comment = found.filter(pk=pk).first()
-    # Only a listed article's comments: a removed or scheduled one is not there for readers.
-    if comment is None or not comment.post.is_listed:
-        raise Http404
-    post = comment.post
-    if not services.can_read(request.user, post, post.author.user_id):
-        return secret_post(request)
-    refused = cast_vote(request, post.board, author_user_id=comment.author.user_id, comment=comment)
-    return refused or redirect(comment_landing(comment.pk))
-
-
 def safe_next(request, fallback):
     """A `next` path on this site, or the fallback. Only absolute paths: anything else could
     be taken by redirect() for a view name, or lead off the site."""
@@ -602,150 +406,3 @@ def safe_next(request, fallback):
     ):
         return target
     return fallback
-
-
-def moderation_view(request, pk, *, action):
-    """GET shows a confirmation, POST acts and returns to the comment (django-contrib-comments)."""
-    if not request.user.is_authenticated:
-        # Decided before the lookup: the same answer whether or not the comment exists.
-        return redirect_to_login(request.get_full_path())
-    comment = get_object_or_404(Comment.objects.select_related("post__board", "author"), pk=pk)
-    board = comment.post.board
-    allowed = (
-        services.can_remove(request.user, comment, board)
-        if action == "remove"
-        else services.can_moderate(request.user, board)
-    )
-    if not allowed:
-        raise PermissionDenied
-    post = comment.post
-    shown = post.is_listed or request.user.is_staff
-    # The way back: the comment on its article, or the listing when the article is hidden
-    # (its preview address would name it to a reader).
-    if not shown:
-        fallback = reverse("board:post-list")
-    elif post.is_listed and request.method == "POST":
-        fallback = comment_landing(comment.pk)  # straight to the comment page that holds it
-    else:  # its lasting address (to that page, or staff's preview): no query to confirm
-        fallback = comment.get_absolute_url()
-    back = safe_next(request, fallback)
-    form = RemovalForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        if action == "remove":
-            services.remove_comment(comment, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("댓글을 삭제했습니다."))
-        else:
-            services.restore_comment(comment, by=request.user)
-            messages.success(request, _("댓글을 되살렸습니다."))
-        return redirect(back)
-    context = {
-        "comment": comment,
-        # A removed or not yet published article's title stays hidden from readers.
-        "post_title": post.title if shown else None,
-        "action": action,
-        "form": form,
-        "next": back,
-    }
-    return render(request, "board/comment_confirm.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def comment_remove(request, pk):
-    return moderation_view(request, pk, action="remove")
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def comment_restore(request, pk):
-    return moderation_view(request, pk, action="restore")
-
-
-@require_safe
-def choose_language(request, code):
-    """Remember the reader's interface language in a cookie and go back. A plain link rather
-    than Django's POST-only set_language, so that no page needs a CSRF token for it."""
-    if code not in dict(settings.LANGUAGES):
-        raise Http404
-    response = redirect(safe_next(request, reverse("board:post-list")))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=365 * 86400,
-        samesite="Lax",
-        httponly=True,
-        secure=secure_cookies(request),
-    )
-    return response
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("board:post-list")
-    form = SignupForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Reserved before the slow password hashing, so parallel requests cannot pass it.
-            reservation = limits.reserve_signup(limits.client_ip(request))
-        except limits.RateLimited as limit:
-            seconds, count = limit.args
-            form.add_error(
-                None,
-                _("이 주소에서 가입이 너무 많습니다 (%(hours)d시간에 %(count)d명까지).")
-                % {"hours": seconds // 3600, "count": count},
-            )
-            status = 429
-        else:
-            return complete_signup(request, form, reservation)
-    context = {"form": form, "next": safe_next(request, "")}
-    if form.errors and status == 200:
-        status = 400
-    return render(request, "registration/signup.html", context, status=status)
-
-
-def complete_signup(request, form, reservation):
-    # The password is hashed (the slow part, on purpose) before the transaction: on SQLite the
-    # write lock is taken at BEGIN, and parallel sign-ups would queue behind each hash.
-    try:
-        user = form.save(commit=False)
-        with transaction.atomic():
-            user.save()
-            form.save_m2m()
-    except IntegrityError:
-        # Another sign-up took the name between this form's check and its save.
-        limits.release_signup(reservation)
-        form.add_error(
-            "username", get_user_model()._meta.get_field("username").error_messages["unique"]
-        )
-        context = {"form": form, "next": safe_next(request, "")}
-        return render(request, "registration/signup.html", context, status=400)
-    except Exception:
-        limits.release_signup(reservation)  # no account made: the place is free again
-        raise
-    login(request, user, backend="board.auth.BoardBackend")
-    messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
-    return redirect(safe_next(request, reverse("board:post-list")))
-
-
-DATABASE_DOWN = (OperationalError, InterfaceError)
-
-
-def server_error(request):
-    """500, or 503 while the database cannot be reached: both pages need no database."""
-    error = sys.exc_info()[1]
-    request.nav_boards = []  # no navigation bar: these pages read nothing from the database
-    if isinstance(error, DATABASE_DOWN):
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = "10"
-        return response
-    return render(request, "500.html", status=500)
-
-
-def csrf_failure(request, reason=""):
-    context = {
-        "error_code": 403,
-        "error_title": _("보안 토큰이 맞지 않습니다"),
-        "error_text": _(
-            "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
-        ),
-    }
-    return render(request, "error_page.html", context, status=403)

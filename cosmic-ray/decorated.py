@@ -48,9 +48,15 @@ TESTS = {
         ("post_list",): ["test_listing", "test_search", "test_hardening"],
         ("post_detail",): ["test_article", "test_queries", "test_hardening"],
         ("post_preview",): ["test_publishing", "test_hardening"],
+    },
+    "board/file_views.py": {
         ("media_file",): ["test_media", "test_hardening"],
+    },
+    "board/comment_views.py": {
         ("comment_create",): ["test_comments", "test_i18n", "test_hardening", "test_fuzz"],
         ("comment_remove", "comment_restore"): ["test_moderation", "test_queries"],
+    },
+    "board/account_views.py": {
         ("choose_language",): ["test_i18n", "test_hardening", "test_fuzz"],
     },
     "board/services.py": {

@@ -185,7 +185,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Uploaded images are served by the board, which checks their article (board.views.media_file):
+# Uploaded images are served by the board, which checks their article (board.file_views.media_file):
 # an embargoed photo is not for the web server or other users on the host to read from disk.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -219,7 +219,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "board.views.csrf_failure"
+CSRF_FAILURE_VIEW = "board.account_views.csrf_failure"
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere; a nonce for
 # any inline script a page may need; no framing by other sites.

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 
-from board import feeds, views
+from board import feeds, file_views
 from board.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -59,9 +59,11 @@ if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded images through a view that checks their article: an embargoed or removed
     # article's photos are for staff only (see README "Running it in production").
     urlpatterns.append(
-        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", views.media_file, name="media")
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", file_views.media_file, name="media"
+        )
     )
 # Last: boards take the addresses left over (/<slug>/).
 urlpatterns.append(path("", include("board.urls")))
 
-handler500 = "board.views.server_error"
+handler500 = "board.account_views.server_error"

@@ -1,0 +1,113 @@
+"""Accounts and the site around the pages: sign-up, the interface language, and the error
+pages that need no database."""
+
+import sys
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from . import limits
+from .forms import SignupForm
+from .views import (
+    safe_next,
+    secure_cookies,
+)
+
+
+@require_safe
+def choose_language(request, code):
+    """Remember the reader's interface language in a cookie and go back. A plain link rather
+    than Django's POST-only set_language, so that no page needs a CSRF token for it."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    response = redirect(safe_next(request, reverse("board:post-list")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("board:post-list")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Reserved before the slow password hashing, so parallel requests cannot pass it.
+            reservation = limits.reserve_signup(limits.client_ip(request))
+        except limits.RateLimited as limit:
+            seconds, count = limit.args
+            form.add_error(
+                None,
+                _("이 주소에서 가입이 너무 많습니다 (%(hours)d시간에 %(count)d명까지).")
+                % {"hours": seconds // 3600, "count": count},
+            )
+            status = 429
+        else:
+            return complete_signup(request, form, reservation)
+    context = {"form": form, "next": safe_next(request, "")}
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "registration/signup.html", context, status=status)
+
+
+def complete_signup(request, form, reservation):
+    # The password is hashed (the slow part, on purpose) before the transaction: on SQLite the
+    # write lock is taken at BEGIN, and parallel sign-ups would queue behind each hash.
+    try:
+        user = form.save(commit=False)
+        with transaction.atomic():
+            user.save()
+            form.save_m2m()
+    except IntegrityError:
+        # Another sign-up took the name between this form's check and its save.
+        limits.release_signup(reservation)
+        form.add_error(
+            "username", get_user_model()._meta.get_field("username").error_messages["unique"]
+        )
+        context = {"form": form, "next": safe_next(request, "")}
+        return render(request, "registration/signup.html", context, status=400)
+    except Exception:
+        limits.release_signup(reservation)  # no account made: the place is free again
+        raise
+    login(request, user, backend="board.auth.BoardBackend")
+    messages.success(request, _("가입을 환영합니다, %(name)s 님.") % {"name": user.username})
+    return redirect(safe_next(request, reverse("board:post-list")))
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """500, or 503 while the database cannot be reached: both pages need no database."""
+    error = sys.exc_info()[1]
+    request.nav_boards = []  # no navigation bar: these pages read nothing from the database
+    if isinstance(error, DATABASE_DOWN):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "10"
+        return response
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    context = {
+        "error_code": 403,
+        "error_title": _("보안 토큰이 맞지 않습니다"),
+        "error_text": _(
+            "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
+        ),
+    }
+    return render(request, "error_page.html", context, status=403)
