@@ -94,7 +94,7 @@ PATHS = [
     # Rhymix: /files/download/link/{file_srl}/{sid}/{name}, /files/download/{file_srl}/{key}/{name}
     (re.compile(rf"/files/download/(?:link/)?(?P<srl>{NUMBER})/.*"), "download"),
     # XE's virtual sites: /{vid}/{mid}/{document_srl} (after the forms above, which it matches too)
-    (re.compile(rf"/(?:{SLUG})/(?P<slug>{SLUG})/(?P<srl>{NUMBER})"), "bare_article"),
+    (re.compile(rf"/(?P<vid>{SLUG})/(?P<slug>{SLUG})/(?P<srl>{NUMBER})"), "bare_article"),
 ]
 
 
@@ -107,8 +107,8 @@ class OldLink:
 
 
 def recognise(path, query):
-    """The old link that ``path`` with the query ``query`` (a QueryDict) is, or None for every
-    address PostBBS answers itself. No query to the database."""
+    """The old link that ``path`` with the query ``query`` (a QueryDict, read only for ``/``)
+    is, or None for every address PostBBS answers itself. No query to the database."""
     if path in ("/", "/index.php"):
         if path == "/" and not XE_PARAMS.intersection(query):
             return None
@@ -128,8 +128,11 @@ def recognise(path, query):
         match = pattern.fullmatch(path)
         if match:
             args = {k: v for k, v in match.groupdict().items() if v is not None}
-            if args.get("slug", "").lower() in RESERVED_SLUGS or args.get("slug", "x").isdigit():
-                return None
+            # /admin/123, /files/3, /static/x/1: the site's own, whatever they answer.
+            for name in ("vid", "slug"):
+                if name in args and (args[name].lower() in RESERVED_SLUGS or args[name].isdigit()):
+                    return None
+            args.pop("vid", None)
             return OldLink(handler, args)
     return None
 
@@ -140,7 +143,10 @@ def old_links(get_response):
 
     def middleware(request):
         if request.method in ("GET", "HEAD"):
-            link = recognise(request.path_info, request.GET)
+            path = request.path_info
+            # The query string is parsed here only for the front page's.
+            query = request.GET if path == "/" and request.META.get("QUERY_STRING") else ()
+            link = recognise(path, query)
             if link is not None:
                 request.old_link = link
                 request.urlconf = URLCONF

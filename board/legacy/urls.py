@@ -8,6 +8,6 @@ from postbbs.urls import urlpatterns as site
 
 from .links import old_link
 
-urlpatterns = [re_path(r"", old_link, name="old-link"), *site]
+urlpatterns = [re_path(r"", old_link), *site]
 
 handler500 = "board.views.server_error"

@@ -2,6 +2,7 @@
 it became (board/legacy/links.py), found from the LegacyKey rows an importer writes."""
 
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from django.http import QueryDict
@@ -44,6 +45,7 @@ def site(board):
         ("comment", "1700", {"comment": remark}),
         ("file", "1800", {"attachment": attachment}),
         ("image", "attach/images/77/597/001/photo.jpg", {"image": image}),
+        ("image", "attach/images/77/597/001/우체국 사진.jpg", {"image": image}),
     ]
     free = BoardFactory(slug="free", name="자유게시판")
     chat = Category.objects.create(board=free, name="잡담")
@@ -149,6 +151,7 @@ REDIRECTS = [
     ("/files/download/1800/abcdef/%EC%95%88%EB%82%B4.pdf", "/files/{attachment}/"),
     ("/files/attach/images/77/597/001/photo.jpg", "{image}"),
     ("/xe/files/attach/images/77/597/001/photo.jpg", "{image}"),
+    ("/files/attach/images/77/597/001/" + quote("우체국 사진.jpg"), "{image}"),
     # Feeds.
     ("/rss", "/feed/rss/"),
     ("/atom", "/feed/atom/"),
@@ -302,6 +305,12 @@ def test_bare_number_is_an_old_document_once_a_site_was_imported(client, site):
     assert client.get("/notice/1").status_code == 404
 
 
+def test_category_on_the_front_page_stays_postbbs_own(client, site, board):
+    # XE's category_srl counts only beside mid (or on /index.php): /?category= is PostBBS's id.
+    mine = Category.objects.create(board=board, name="알림")
+    assert client.get(f"/?category={mine.pk}").status_code == 200
+
+
 def test_bare_number_gets_its_slash_on_a_site_that_imported_nothing(client, board):
     notice = BoardFactory(slug="notice")
     PostFactory(board=board)
@@ -384,6 +393,8 @@ ORDINARY = [
     "/media/posts/2026/01/photo.png",
     "/accounts/login/",
     "/preview/12",
+    "/admin/board/12",
+    "/static/css/12",
 ]
 
 
