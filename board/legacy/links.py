@@ -24,7 +24,8 @@ Rules where old and new addresses meet:
   found, it is a 404. Before any import they get their slash as every address does.
 - On ``/`` PostBBS's own ``page``, ``category``, ``q`` and ``target`` stay PostBBS's; the XE
   parameters (``mid``, ``document_srl``, ``comment_srl``, ``search_keyword``, ``act``, ...) make
-  it an old link. ``category`` is an XE category_srl only beside ``mid`` or on ``/index.php``.
+  it an old link. ``category`` is an XE category_srl only beside one of those or on
+  ``/index.php``.
 - Several imported sites may share an old id: the one whose board's slug the address names
   (``mid``, ``bo_table``, the path's first segment) wins, else the first imported.
 - An old link leads where the article's own address would: a removed or unpublished article's
@@ -303,12 +304,11 @@ def board_address(slug, page=1):
 
 
 def xe_query(request):
-    """XE's and Rhymix's query-string addresses: /index.php?mid=M&document_srl=N and the rest."""
+    """XE's and Rhymix's query-string addresses: /index.php?mid=M&document_srl=N and the rest
+    (a category_srl here is XE's: PostBBS's own ?category= alone never comes this way)."""
     get = request.GET
     mid = get.get("mid")
-    slug = slug_or_none(mid)
-    if mid and slug is None:
-        raise Http404
+    slug = slug_or_none(mid)  # for an article, only a preference: XE ignores a wrong mid
     page = page_number(get.get("page"))
     for name, kinds in (("comment_srl", ("comment",)), ("document_srl", ("post",))):
         if name in get:
@@ -322,12 +322,14 @@ def xe_query(request):
         if key is None:
             raise Http404
         return file_address(("file",), key)
+    if mid and slug is None:
+        raise Http404  # no board could have that address
     if act in ("rss", "atom"):
         return feed(request, slug=slug, kind=act)
     keyword = text(get.get("search_keyword"))
     if keyword:
         return search_address(slug, keyword, XE_TARGETS.get(get.get("search_target"), "title_body"))
-    if "category" in get and (slug or request.path_info == "/index.php"):
+    if "category" in get:
         key = number(get["category"])
         if key is None:
             raise Http404

@@ -109,6 +109,7 @@ REDIRECTS = [
     ("/1600", "/1/"),  # on the default board, at the site's front
     ("/news/1600", "/1/"),
     ("/mysite/notice/1597", "/notice/1/"),  # XE's virtual site: /vid/mid/N
+    ("/index.php?mid=admin&document_srl=1597", "/notice/1/"),  # a wrong mid: XE ignores it
     # Comments: straight to the comment page holding them.
     ("/?mid=notice&document_srl=1597&comment_srl=1700", "/notice/1/#comment-{comment}"),
     ("/index.php?comment_srl=1700", "/notice/1/#comment-{comment}"),
@@ -127,6 +128,7 @@ REDIRECTS = [
     ("/index.php?mid=notice&category=80", "/notice/?category={category}"),
     ("/?mid=notice&category=80&page=2", "/notice/?category={category}&page=2"),
     ("/index.php?category=80", "/notice/?category={category}"),
+    ("/?act=dispBoardContent&category=80", "/notice/?category={category}"),
     ("/notice/category/80", "/notice/?category={category}"),
     ("/notice/category/80/page/2", "/notice/?category={category}&page=2"),
     # Searches, to the PostBBS search of the board.
@@ -363,6 +365,11 @@ def test_secret_article_old_link_leads_to_the_article_and_its_403(client, site):
     LegacyKeyFactory(kind="post", key="1599", post=secret)
     response = client.get("/?document_srl=1599")
     assert response["Location"] == f"/notice/{secret.number}/"
+    assert client.get(response["Location"]).status_code == 403
+    hidden = CommentFactory(post=secret)
+    LegacyKeyFactory(kind="comment", key="1701", comment=hidden)
+    response = client.get("/?document_srl=1599&comment_srl=1701")
+    assert response["Location"] == f"/notice/{secret.number}/#comment-{hidden.pk}"
     assert client.get(response["Location"]).status_code == 403
 
 
