@@ -271,6 +271,7 @@ JUNK = [
     "/files/attach/images/%00.jpg",
     "/data/editor/%00",
     "/data/file/free/" + "a" * 300 + ".jpg",
+    "/data/editor/2301/%B0%A1.jpg",  # an EUC-KR name, not UTF-8
 ]
 
 
@@ -288,6 +289,8 @@ def test_old_id_never_imported_or_junk_is_the_sites_404(client, site, old):
         "/?mid=notice&search_keyword=" + "가" * 500,
         "/bbs/board.php?bo_table=free&stx=%00",
         "/bbs/board.php?bo_table=free&sca=%00",
+        "/bbs/board.php?bo_table=free&stx=%B0%A1",  # EUC-KR, from an old form
+        "/?mid=notice&search_keyword=%B0%A1",
         "/?mid=notice&page=99999999999999999999999",
         "/notice/page/99999999999999999999",
     ],
