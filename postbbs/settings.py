@@ -44,6 +44,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Korean unless the browser (Accept-Language) or the switcher asks for English.
     "django.middleware.locale.LocaleMiddleware",
+    # Before CommonMiddleware: an imported site's old address (/?document_srl=1597,
+    # /notice/1597) is answered by its redirect, not by the add-a-slash one (board/legacy/links.py).
+    "board.legacy.links.old_links",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

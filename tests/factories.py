@@ -4,7 +4,17 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from board import reports, services
-from board.models import Attachment, Author, Board, Comment, Post, PostImage, Report, Suspension
+from board.models import (
+    Attachment,
+    Author,
+    Board,
+    Comment,
+    LegacyKey,
+    Post,
+    PostImage,
+    Report,
+    Suspension,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -126,3 +136,15 @@ class SuspensionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     reason = "도배"
     until = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+
+
+class LegacyKeyFactory(DjangoModelFactory):
+    """What an old site's id became, as an importer records it: give ``kind``, ``key`` and the
+    object (``post=``, ``comment=``, ``attachment=``, ``image=``, ``category=``, ``board=``)."""
+
+    class Meta:
+        model = LegacyKey
+
+    source = "xe"
+    kind = LegacyKey.Kind.POST
+    key = factory.Sequence(str)
