@@ -340,6 +340,7 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # post_removed_by_idx, over removed articles only
     )
     removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True, editable=False)
     # Kept with each vote in its transaction (services.vote), never counted.
@@ -374,6 +375,13 @@ class Post(models.Model):
                 fields=["category", "cat_seq"],
                 name="post_category_idx",
                 condition=Q(cat_seq__isnull=False),
+            ),
+            # For deleting an account (SET NULL). Partial: a listed article's row, which a
+            # removal or restore moves in its block, gets no entry here.
+            models.Index(
+                fields=["removed_by"],
+                name="post_removed_by_idx",
+                condition=Q(removed_by__isnull=False),
             ),
         ]
 
