@@ -152,7 +152,7 @@ def _enter(listing, number, inner=None):
     inner_position = _place(inner, start, number) if inner is not None else None
     in_block = listing.positions(position - 1, start + models.BLOCK)
     in_block.update(**_moves(listing, +1, inner))
-    for entered in (listing, inner) if inner is not None else (listing,):
+    for entered in [x for x in (listing, inner) if x is not None]:
         _ensure_block(entered, start)
         _count_in_block(entered, start, +1)
     return position, inner_position
@@ -163,7 +163,7 @@ def _leave(listing, number, position, inner=None):
     the gap closes inside its block only; the blocks above just have one fewer below."""
     start = _block_start(number)
     listing.positions(position, start + models.BLOCK).update(**_moves(listing, -1, inner))
-    for left in (listing, inner) if inner is not None else (listing,):
+    for left in [x for x in (listing, inner) if x is not None]:
         _count_in_block(left, start, -1)
 
 
