@@ -186,6 +186,9 @@ class Block(models.Model):
 class ListingBlock(Block):
     """A block of a board's listing (Post.seq)."""
 
+    # Keyed by its board and start, not by an id: a removal rewrites every higher block row of
+    # the listing, each through every index of the table, and an id's index served no query.
+    pk = models.CompositePrimaryKey("board", "start")
     # No index of its own: both indexes below start with the board.
     board = models.ForeignKey(
         Board, verbose_name=_("게시판"), on_delete=models.CASCADE, related_name="+", db_index=False
@@ -195,9 +198,6 @@ class ListingBlock(Block):
         ordering = ["board", "start"]
         verbose_name = _("목록 블록")
         verbose_name_plural = _("목록 블록")
-        constraints = [
-            models.UniqueConstraint(fields=["board", "start"], name="block_board_start_unique"),
-        ]
         # The rank's seek: the greatest ``below`` under a rank, the highest block first.
         indexes = [models.Index(fields=["board", "below", "start"], name="block_rank_idx")]
 
@@ -209,6 +209,7 @@ class CategoryBlock(Block):
     """A block of a category's listing (Post.cat_seq): blocks of the same numbers as the
     board's, holding only the category's articles."""
 
+    pk = models.CompositePrimaryKey("category", "start")  # as ListingBlock's
     category = models.ForeignKey(
         Category, verbose_name=_("분류"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -217,11 +218,6 @@ class CategoryBlock(Block):
         ordering = ["category", "start"]
         verbose_name = _("분류 목록 블록")
         verbose_name_plural = _("분류 목록 블록")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "start"], name="catblock_category_start_unique"
-            ),
-        ]
         indexes = [models.Index(fields=["category", "below", "start"], name="catblock_rank_idx")]
 
     def __str__(self):

@@ -166,3 +166,21 @@ def test_the_removal_confirmation_reads_the_comment_with_its_article_and_author_
     # author, and the boards of the navigation bar.
     with django_assert_num_queries(4):
         assert client.get(f"/comments/{comment.pk}/remove/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("table", "owner"),
+    [("board_listingblock", "board_id"), ("board_categoryblock", "category_id")],
+)
+def test_a_block_row_is_written_through_two_indexes_its_key_and_the_ranks_seek(db, table, owner):
+    # A removal rewrites a row per higher block (thousands at a million posts): each index of
+    # the table costs one entry per row, so the table has its key and the rank's seek only.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    # (Columns as sets: SQLite's introspection lists a primary key's in the table's order.)
+    indexed = sorted(
+        sorted(c["columns"])
+        for c in constraints.values()
+        if c["index"] or c["primary_key"] or c["unique"]
+    )
+    assert indexed == [sorted([owner, "below", "start"]), sorted([owner, "start"])]
