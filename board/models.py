@@ -29,7 +29,7 @@ PAGE_SIZE = 20
 # the update goes through every index of board_post, then the trigram GIN ones too); measured at
 # a million posts, removing the oldest took 110-150 ms with 1,000 and 70-80 ms with 500 or 250.
 # Re-measured with categories (two block rows per block number) after migration 0019: a moved
-# post ~22 us, a block number ~12 us, so 500 is within a few percent of the best size.
+# post ~19 us, a block number ~9 us, so 500 is within a few percent of the best size.
 BLOCK = 500
 
 
