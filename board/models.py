@@ -26,8 +26,10 @@ PAGE_SIZE = 20
 # Numbers per listing block: a removal or restore rewrites at most BLOCK - 1 positions plus one
 # row per block above it (under 2,500 rows at a million posts instead of a million). 500, not
 # 1,000: on PostgreSQL a moved post costs far more than a block row (its seq is indexed, so
-# the update goes through every index of board_post, the trigram GIN ones too); measured at a
-# million posts, removing the oldest took 110-150 ms with 1,000 and 70-80 ms with 500 or 250.
+# the update goes through every index of board_post, then the trigram GIN ones too); measured at
+# a million posts, removing the oldest took 110-150 ms with 1,000 and 70-80 ms with 500 or 250.
+# Re-measured with categories (two block rows per block number) after migration 0019: a moved
+# post ~19 us, a block number ~9 us, so 500 is within a few percent of the best size.
 BLOCK = 500
 
 
@@ -218,6 +220,9 @@ class Block(models.Model):
 class ListingBlock(Block):
     """A block of a board's listing (Post.seq)."""
 
+    # Keyed by its board and start, not by an id: a removal rewrites every higher block row of
+    # the listing, each through every index of the table, and an id's index served no query.
+    pk = models.CompositePrimaryKey("board", "start")
     # No index of its own: both indexes below start with the board.
     board = models.ForeignKey(
         Board, verbose_name=_("게시판"), on_delete=models.CASCADE, related_name="+", db_index=False
@@ -227,9 +232,6 @@ class ListingBlock(Block):
         ordering = ["board", "start"]
         verbose_name = _("목록 블록")
         verbose_name_plural = _("목록 블록")
-        constraints = [
-            models.UniqueConstraint(fields=["board", "start"], name="block_board_start_unique"),
-        ]
         # The rank's seek: the greatest ``below`` under a rank, the highest block first.
         indexes = [models.Index(fields=["board", "below", "start"], name="block_rank_idx")]
 
@@ -241,6 +243,7 @@ class CategoryBlock(Block):
     """A block of a category's listing (Post.cat_seq): blocks of the same numbers as the
     board's, holding only the category's articles."""
 
+    pk = models.CompositePrimaryKey("category", "start")  # as ListingBlock's
     category = models.ForeignKey(
         Category, verbose_name=_("분류"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -249,11 +252,6 @@ class CategoryBlock(Block):
         ordering = ["category", "start"]
         verbose_name = _("분류 목록 블록")
         verbose_name_plural = _("분류 목록 블록")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "start"], name="catblock_category_start_unique"
-            ),
-        ]
         indexes = [models.Index(fields=["category", "below", "start"], name="catblock_rank_idx")]
 
     def __str__(self):
@@ -378,6 +376,7 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # post_removed_by_idx, over removed articles only
     )
     removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True, editable=False)
     # Kept with each vote in its transaction (services.vote), never counted.
@@ -416,6 +415,13 @@ class Post(models.Model):
                 fields=["category", "cat_seq"],
                 name="post_category_idx",
                 condition=Q(cat_seq__isnull=False),
+            ),
+            # For deleting an account (SET NULL). Partial: a listed article's row, which a
+            # removal or restore moves in its block, gets no entry here.
+            models.Index(
+                fields=["removed_by"],
+                name="post_removed_by_idx",
+                condition=Q(removed_by__isnull=False),
             ),
         ]
 

@@ -6,12 +6,13 @@ and recorded in the admin's history (LogEntry) with who, when and why.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,6 +92,8 @@ class Listing:
     blocks: QuerySet  # its block rows
     owner: QuerySet  # the one row holding its post_count
     key: dict  # what a new block row belongs to
+    # What else its owner's row changes with its count (the board's top position)
+    counted: Callable[[int], dict] = lambda delta: {}
 
     def positions(self, low, high):
         """Its posts at positions low < seq <= high."""
@@ -104,6 +107,7 @@ def board_listing(board_id):
         ListingBlock.objects.filter(board_id=board_id),
         Board.objects.filter(pk=board_id),
         {"board_id": board_id},
+        _top_after,
     )
 
 
@@ -117,29 +121,50 @@ def category_listing(category_id):
     )
 
 
-def _enter(listing, number):
-    """Make room for the post numbered ``number`` at its place in its block (after the listed
-    posts of the block with smaller numbers: at most BLOCK - 1 rows to look at; those above
-    it move up by one). Returns its position."""
-    start = _block_start(number)
-    in_block = listing.positions(start, start + models.BLOCK)
-    seq = listing.seq
-    below = (
-        in_block.filter(number__lt=number).order_by(f"-{seq}").values_list(seq, flat=True).first()
-    )
-    position = below + 1 if below is not None else start + 1
-    in_block.filter(**{f"{seq}__gte": position}).update(**{seq: F(seq) + 1})
-    _ensure_block(listing, start)
-    _count_in_block(listing, start, +1)
-    return position
+def _place(listing, start, number):
+    """The position of the post numbered ``number`` entering its block at ``start``: after the
+    listed posts of the block with smaller numbers (at most BLOCK - 1 rows to look at)."""
+    in_block = listing.positions(start, start + models.BLOCK).filter(number__lt=number)
+    below = in_block.order_by(f"-{listing.seq}").values_list(listing.seq, flat=True).first()
+    return below + 1 if below is not None else start + 1
 
 
-def _leave(listing, number, position):
-    """Take the post numbered ``number`` out of ``position``: the gap closes inside its block
-    only; the blocks above just have one fewer below."""
+def _moves(listing, delta, inner):
+    """What moving a post's positions by ``delta`` writes: its place in ``listing`` and, when
+    it is also in ``inner`` (its category's listing, inside the board's), its place there."""
+    moves = {listing.seq: F(listing.seq) + delta}
+    if inner is not None:
+        # The category's posts above it in the block are the board's posts above it in the
+        # same block that are in the category: one UPDATE writes each moved row once.
+        kept = F(inner.seq)
+        moves[inner.seq] = Case(
+            When(Q(**inner.key), then=kept + delta), default=kept, output_field=IntegerField()
+        )
+    return moves
+
+
+def _enter(listing, number, inner=None):
+    """Make room for the post numbered ``number`` at its place in its block (those above it
+    move up by one), in ``listing`` and, if given, in ``inner`` (see _moves). Returns its
+    positions in both (None for no ``inner``)."""
     start = _block_start(number)
-    listing.positions(position, start + models.BLOCK).update(**{listing.seq: F(listing.seq) - 1})
-    _count_in_block(listing, start, -1)
+    position = _place(listing, start, number)
+    inner_position = _place(inner, start, number) if inner is not None else None
+    in_block = listing.positions(position - 1, start + models.BLOCK)
+    in_block.update(**_moves(listing, +1, inner))
+    for entered in [x for x in (listing, inner) if x is not None]:
+        _ensure_block(entered, start)
+        _count_in_block(entered, start, +1)
+    return position, inner_position
+
+
+def _leave(listing, number, position, inner=None):
+    """Take the post numbered ``number`` out of ``position`` (and out of ``inner``, see _moves):
+    the gap closes inside its block only; the blocks above just have one fewer below."""
+    start = _block_start(number)
+    listing.positions(position, start + models.BLOCK).update(**_moves(listing, -1, inner))
+    for left in [x for x in (listing, inner) if x is not None]:
+        _count_in_block(left, start, -1)
 
 
 def _list_at_top(post):
@@ -165,20 +190,21 @@ def _list_at_top(post):
     post.seq = start + count + 1
     Board.objects.filter(pk=post.board_id).update(top_seq=post.seq)
     if post.category_id is not None:
-        post.cat_seq = _enter(category_listing(post.category_id), post.number)
+        post.cat_seq, _ = _enter(category_listing(post.category_id), post.number)
 
 
 def _block_start(number):
     return (number - 1) // models.BLOCK * models.BLOCK
 
 
-def _refresh_top(board_id):
-    """Store the position of rank ``post_count`` (the newest listed post), 0 when none."""
-    block = ListingBlock.objects.filter(board=OuterRef("pk"), below__lt=OuterRef("post_count"))
-    top = block.order_by("-below", "-start").annotate(
-        top=F("start") + OuterRef("post_count") - F("below")
-    )
-    Board.objects.filter(pk=board_id).update(top_seq=Coalesce(Subquery(top.values("top")[:1]), 0))
+def _top_after(delta):
+    """The board row's ``top_seq`` in the UPDATE that changes its ``post_count`` by ``delta``
+    (the new count's rank: the newest listed post's position, 0 when none), once its blocks
+    are up to date."""
+    count = OuterRef("post_count") + delta
+    block = ListingBlock.objects.filter(board=OuterRef("pk"), below__lt=count)
+    top = block.order_by("-below", "-start").annotate(top=F("start") + count - F("below"))
+    return {"top_seq": Coalesce(Subquery(top.values("top")[:1]), 0)}
 
 
 def rebuild_positions(board_id, using=None, categories=True):
@@ -298,7 +324,7 @@ def update_post(post, fields=EDITABLE):
                 _leave(category_listing(stored), post.number, post.cat_seq)
             post.cat_seq = None
             if category_id is not None:
-                post.cat_seq = _enter(category_listing(category_id), post.number)
+                post.cat_seq, _ = _enter(category_listing(category_id), post.number)
             fields = [*fields, "cat_seq"]
     post.save(update_fields=[*fields, "body_html", "has_image", "has_file", "updated_at"])
     if post.number is None and not post.is_removed:
@@ -343,10 +369,10 @@ def remove_post(post, *, by):
         is_removed=True, removed_by=by, removed_at=timezone.now(), seq=None, cat_seq=None
     )
     if post.seq is not None:
-        _leave(board_listing(post.board_id), post.number, post.seq)
-        _refresh_top(post.board_id)
-    if post.cat_seq is not None:
-        _leave(category_listing(category_id), post.number, post.cat_seq)
+        # Its category's listing (if any) loses it in the same moves: a listed post's cat_seq
+        # is set exactly when it has a category.
+        category = category_listing(category_id) if post.cat_seq is not None else None
+        _leave(board_listing(post.board_id), post.number, post.seq, category)
     post.is_removed, post.removed_by, post.seq, post.cat_seq = True, by, None, None
     if post.number is None:  # it was waiting for its time: the schedule loses it
         _refresh_schedule(post.board_id)
@@ -357,9 +383,13 @@ def remove_post(post, *, by):
 def _count_in_block(listing, start, delta):
     """One listed post more (+1) or fewer (-1) in the block at ``start``: its count, the
     ``below`` of every higher block and the listing's total change together."""
-    listing.blocks.filter(start=start).update(count=F("count") + delta)
-    listing.blocks.filter(start__gt=start).update(below=F("below") + delta)
-    listing.owner.update(post_count=F("post_count") + delta)
+    # One statement for both (one round trip fewer per listing); its own block's ``below``
+    # and the higher blocks' ``count`` keep their values.
+    listing.blocks.filter(start__gte=start).update(
+        count=F("count") + Case(When(start=start, then=delta), default=0),
+        below=F("below") + Case(When(start__gt=start, then=delta), default=0),
+    )
+    listing.owner.update(post_count=F("post_count") + delta, **listing.counted(delta))
 
 
 def _ensure_block(listing, start):
@@ -382,14 +412,11 @@ def restore_post(post, *, by):
         return False
     seq = cat_seq = None
     if post.number is not None:  # back to its place by number (a scheduled one waits)
-        seq = _enter(board_listing(post.board_id), post.number)
-        if category_id is not None:
-            cat_seq = _enter(category_listing(category_id), post.number)
+        category = category_listing(category_id) if category_id is not None else None
+        seq, cat_seq = _enter(board_listing(post.board_id), post.number, category)
     Post.objects.filter(pk=post.pk).update(
         is_removed=False, removed_by=None, removed_at=None, seq=seq, cat_seq=cat_seq
     )
-    if seq is not None:
-        _refresh_top(post.board_id)
     post.is_removed, post.removed_by, post.removed_at = False, None, None
     post.seq, post.cat_seq = seq, cat_seq
     if post.number is None:  # back to waiting for its time

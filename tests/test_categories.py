@@ -2,13 +2,16 @@
 filtered listing with the board's page links, numbers and » marker, exact after every change."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from board import listing, models, services
 from board.models import Category, Post
 from tests.factories import AuthorFactory, BoardFactory, PostFactory, UserFactory
 from tests.pages import NO_IMAGES, listing_rows, soup, text
+from tests.test_positions import check_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +305,50 @@ def test_a_category_listing_that_publishes_a_due_article_stays_that_categorys(
 
     assert response.status_code == 200
     assert [r["title"] for r in listing_rows(soup(response))] == ["행사 2", "행사 1"]
+
+
+CATEGORY_OPERATIONS = st.lists(
+    st.tuples(st.sampled_from(["publish", "remove", "restore"]), st.integers(0, 10_000)),
+    max_size=20,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=st.integers(0, 12), operations=CATEGORY_OPERATIONS)
+def test_any_sequence_of_publishing_removal_and_restore_keeps_every_category_exact(
+    board, monkeypatch, first, operations
+):
+    # A removal or restore moves the article's neighbours in the board's and its category's
+    # listings in the same statement: both stay exact, in blocks straddling the pages.
+    monkeypatch.setattr(models, "BLOCK", 4)
+    monkeypatch.setattr(models, "PAGE_SIZE", 3)
+    with transaction.atomic():
+        author = AuthorFactory()
+        categories = [
+            Category.objects.create(board=board, name=name, position=n)
+            for n, name in enumerate(["행사", "보도자료"])
+        ]
+        choices = [*categories, None]
+        posts = []
+
+        def publish(pick):
+            category = choices[pick % len(choices)]
+            posts.append(PostFactory(board=board, author=author, category=category))
+
+        for n in range(first):
+            publish(n)
+        for action, pick in operations:
+            live = [p for p in posts if not p.is_removed]
+            gone = [p for p in posts if p.is_removed]
+            if action == "publish":
+                publish(pick)
+            elif action == "remove" and live:
+                services.remove_post(live[pick % len(live)], by=None)
+            elif action == "restore" and gone:
+                services.restore_post(gone[pick % len(gone)], by=None)
+        for category in categories:
+            check_category(board, category)
+        check_everything(board)
+        transaction.set_rollback(True)

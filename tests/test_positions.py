@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from board import listing, models, services
 from board.feeds import ListedPosts
-from board.models import Board, ListingBlock, Post
+from board.models import Board, Category, ListingBlock, Post
 from tests.factories import AuthorFactory, BoardFactory, PostFactory
 from tests.pages import listing_rows, soup, text
 
@@ -93,6 +93,31 @@ def test_removing_the_oldest_rewrites_only_its_own_block(client, board, author, 
     expected = newest_first(board)
     assert shown(client, 1) == expected[:20]
     assert shown(client, 2) == expected[20:]
+
+
+def test_removal_and_restore_take_as_many_statements_on_a_long_board_as_on_a_short_one(
+    author, small_blocks
+):
+    # However many blocks lie above the article's, each listing (the board's, the category's)
+    # changes its block's count and every higher block's ``below`` in one UPDATE, the board's
+    # count and top position in another, and the articles above it in its block move in both
+    # listings at once: each of their rows is written once.
+    counts = []
+    for size in (12, 60):
+        board = BoardFactory(slug=f"board{size}")
+        category = Category.objects.create(board=board, name="행사")
+        posts = [PostFactory(board=board, author=author, category=category) for _ in range(size)]
+        with CaptureQueriesContext(connection) as removal:
+            services.remove_post(posts[0], by=None)
+        with CaptureQueriesContext(connection) as restore:
+            services.restore_post(posts[0], by=None)
+        writes = [
+            sum(q["sql"].startswith('UPDATE "board_post"') for q in queries)
+            for queries in (removal, restore)
+        ]
+        counts.append((len(removal), len(restore), writes))
+        check_everything(board)
+    assert counts == [(10, 14, [2, 2]), (10, 14, [2, 2])]
 
 
 def test_restoring_the_oldest_rewrites_only_its_own_block(client, board, author, small_blocks):

@@ -213,17 +213,6 @@ def test_search_takes_three_queries_and_the_timeout_on_postgresql(
     assert len(numbers(response)) == 20
 
 
-def test_postgresql_serves_title_search_from_a_trigram_index(board):
-    if connection.vendor != "postgresql":
-        pytest.skip("trigram indexes are PostgreSQL's; SQLite searches in windows")
-    PostFactory.create_batch(5)
-    queryset = Post.objects.filter(search.matching("우체국", "title"))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = queryset.explain()
-    assert "post_title_trgm" in plan
-
-
 @pytest.mark.parametrize("target", ["title_body", "title", "body", "author", "comment"])
 def test_search_stops_after_its_window_even_where_an_index_could_match(
     client, board, monkeypatch, target
