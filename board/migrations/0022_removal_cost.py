@@ -65,7 +65,7 @@ def block_fields(owner, verbose_name):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0018_comment_replies"),
+        ("board", "0021_legacy_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
