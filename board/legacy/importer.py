@@ -301,8 +301,9 @@ class Run:
     """One import: its options, summary and the hook called after each committed batch (a
     test interrupts there)."""
 
-    def __init__(self, *, source, dry_run=False, after_batch=None, progress=None):
+    def __init__(self, *, source, dry_run=False, batch_size=BATCH, after_batch=None, progress=None):
         self.source_name = source
+        self.batch_size = batch_size
         self.keys = Keys(source)
         self.dry_run = dry_run
         self.summary = Summary()

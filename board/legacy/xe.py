@@ -18,8 +18,8 @@ import html
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from board import content, services
 from board.legacy_passwords import legacy_hash
@@ -34,12 +34,18 @@ from board.models import (
     validate_board_slug,
 )
 
-from .importer import BATCH, html_to_text, kst, own_timestamps
+from .importer import BATCH, SourceError, html_to_text, kst, own_timestamps
+from .keys import LegacyKey
 
 User = get_user_model()
 
 LISTED = {"PUBLIC", "SECRET"}
+# Written into the data (in the old site's language), not interface text: no translation.
 ANONYMOUS = "익명"
+GUEST = "손님"
+UNTITLED = "(제목 없음)"
+SECRET_COMMENT = "비밀 댓글"
+WAITING_COMMENT = "공개되지 않은 댓글"
 TITLE_MAX = Post._meta.get_field("title").max_length
 NAME_MAX = Author._meta.get_field("name").max_length
 CATEGORY_MAX = Category._meta.get_field("name").max_length
@@ -68,7 +74,7 @@ def article_state(row):
 def title_text(raw):
     """XE stores some titles HTML-escaped (``&quot;``, ``&amp;``): decoded once."""
     title = html.unescape(raw or "").strip()
-    return (title or _("(제목 없음)"))[:TITLE_MAX]
+    return (title or UNTITLED)[:TITLE_MAX]
 
 
 class Importer:
@@ -91,8 +97,6 @@ class Importer:
     def import_all(self):
         for table in ("modules", "documents", "comments", "comments_list", "member"):
             if not self.db.has(table):
-                from .importer import SourceError
-
                 raise SourceError(f"no table {self.db.prefix}{table} in the source")
         self.load_lang()
         self.import_members()
@@ -135,7 +139,9 @@ class Importer:
         total = self.db.scalar(f"SELECT COUNT(*) FROM {self.t('member')}")
         progress = self.run.progress("members", total)
         for rows in self.db.stream(
-            f"SELECT {columns} FROM {self.t('member')} ORDER BY member_srl", table="member"
+            f"SELECT {columns} FROM {self.t('member')} ORDER BY member_srl",
+            table="member",
+            batch=self.run.batch_size,
         ):
             self.member_batch(rows)
             progress.add(len(rows))
@@ -288,7 +294,7 @@ class Importer:
     @staticmethod
     def guest_name(row):
         name = (row.get("nick_name") or row.get("user_name") or "").strip()
-        return (html.unescape(name) or _("손님"))[:NAME_MAX]
+        return (html.unescape(name) or GUEST)[:NAME_MAX]
 
     # Articles -----------------------------------------------------------------------------
 
@@ -306,7 +312,9 @@ class Importer:
             f"SELECT {columns} FROM {table} WHERE module_srl = %s"
             " ORDER BY list_order DESC, document_srl"
         )
-        for rows in self.db.stream(query, [module_srl], table="documents"):
+        for rows in self.db.stream(
+            query, [module_srl], table="documents", batch=self.run.batch_size
+        ):
             found = self.keys.found("post", [r["document_srl"] for r in rows])
             posts, fresh = [], []
             for row in rows:
@@ -390,7 +398,9 @@ class Importer:
             " COALESCE(l.arrange, c.comment_srl), c.comment_srl"
         )
         added = False
-        for rows in self.db.stream(query, [module_srl], table="comments"):
+        for rows in self.db.stream(
+            query, [module_srl], table="comments", batch=self.run.batch_size
+        ):
             added |= self.comment_batch(board, rows)
             progress.add(len(rows))
         if added or self.counts_differ(board):
@@ -453,7 +463,7 @@ class Importer:
         secret = (row["is_secret"] or "N").upper() == "Y"
         # PostBBS has no secret comments: one stays out of sight rather than go public.
         removed = waiting or secret
-        reason = _("비밀 댓글") if secret else (_("공개되지 않은 댓글") if waiting else "")
+        reason = SECRET_COMMENT if secret else (WAITING_COMMENT if waiting else "")
         return Comment(
             post_id=posts[str(row["document_srl"])],
             author_id=author,
@@ -491,3 +501,51 @@ class Importer:
                 WHERE id IN ({self.COUNTS})""",
                 [board.pk],
             )
+
+
+# The check ------------------------------------------------------------------------------
+
+
+def compare(db, source_name):
+    """Counts per board in the source and here, as rows (what, source, here): the listed
+    articles (public and secret), the others (drafts, trash…), comments, and members."""
+    keys = LegacyKey.objects.filter(source=source_name)
+    boards = dict(keys.filter(kind="board").values_list("key", "board__slug"))
+    documents = db.table("documents")
+    if db.has("documents", "status"):
+        listed = "SUM(COALESCE(NULLIF(UPPER(TRIM(status)), ''), 'PUBLIC') IN ('PUBLIC', 'SECRET'))"
+    else:
+        listed = "COUNT(*)"
+    rows = []
+    modules = db.query(
+        f"SELECT module_srl, mid FROM {db.table('modules')} WHERE module = 'board'"
+        " ORDER BY module_srl",
+        table="modules",
+    )
+    for module in modules:
+        srl = module["module_srl"]
+        old = db.query(
+            f"SELECT COUNT(*) AS n, {listed} AS listed FROM {documents} WHERE module_srl = %s",
+            [srl],
+        )[0]
+        comments = db.scalar(
+            f"SELECT COUNT(*) FROM {db.table('comments')} WHERE module_srl = %s", [srl]
+        )
+        slug = boards.get(str(srl))
+        here = {"listed": 0, "hidden": 0, "comments": 0}
+        if slug is not None:
+            here = Post.objects.filter(board__slug=slug).aggregate(
+                listed=Count("pk", filter=Q(seq__isnull=False)),
+                hidden=Count("pk", filter=Q(seq__isnull=True)),
+            )
+            here["comments"] = Comment.objects.filter(post__board__slug=slug).count()
+        name = f"{module['mid']} ({srl})"
+        listed_old = int(old["listed"] or 0)
+        rows += [
+            (f"{name} articles listed", listed_old, here["listed"]),
+            (f"{name} articles not public", int(old["n"]) - listed_old, here["hidden"]),
+            (f"{name} comments", int(comments), here["comments"]),
+        ]
+    members = db.scalar(f"SELECT COUNT(*) FROM {db.table('member')}")
+    rows.append(("members", int(members), keys.filter(kind="member").count()))
+    return rows

@@ -37,8 +37,10 @@ def column_type(column):
 def create_table(path, prefix, engine, charset):
     table = ET.parse(path).getroot()
     name = prefix + table.get("name")
-    lines, primary, indexes = [], [], {}
+    lines, primary, indexes, texts = [], [], {}, set()
     for column in table.iter("column"):
+        if column.get("type") in ("text", "bigtext"):
+            texts.add(column.get("name"))
         definition = f"`{column.get('name')}` {column_type(column)}"
         if column.get("notnull"):
             definition += " NOT NULL"
@@ -57,7 +59,7 @@ def create_table(path, prefix, engine, charset):
         lines.append("PRIMARY KEY (" + ", ".join(f"`{c}`" for c in primary) + ")")
     for (kind, key), columns in indexes.items():
         # Text columns need a prefix length in an index (XE's own DDL does the same).
-        parts = ", ".join(f"`{c}`(190)" if c in ("value", "name") else f"`{c}`" for c in columns)
+        parts = ", ".join(f"`{c}`(190)" if c in texts else f"`{c}`" for c in columns)
         lines.append(f"{'UNIQUE ' if kind == 'unique' else ''}KEY `{key}` ({parts})")
     body = ",\n  ".join(lines)
     return f"CREATE TABLE `{name}` (\n  {body}\n) ENGINE={engine} DEFAULT CHARSET={charset};\n"

@@ -18,9 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--source", help='name of this site (default "DBNAME:PREFIX")')
         parser.add_argument("--staff", default="", help="user_id,... who become staff here")
         parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")
+        parser.add_argument(
+            "--batch-size", type=int, default=importer.BATCH, help="rows per transaction"
+        )
         parser.add_argument("--files", help="the XE root (files/): not imported yet")
 
-    def handle(self, *args, db, prefix, source, staff, dry_run, files, **options):
+    def handle(self, *args, db, prefix, source, staff, dry_run, files, batch_size, **options):
         try:
             database = importer.Source(db, prefix)
         except importer.SourceError as error:
@@ -28,6 +31,7 @@ class Command(BaseCommand):
         run = importer.Run(
             source=source or f"{database.database}:{prefix}",
             dry_run=dry_run,
+            batch_size=max(1, batch_size),
             after_batch=options.get("after_batch"),
             progress=self.stderr.write,
         )
