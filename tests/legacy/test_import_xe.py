@@ -63,8 +63,10 @@ def test_articles_are_numbered_in_old_list_order_with_notices_and_secret_ones(si
     board = Board.objects.get(slug="free")
     numbers = dict(Post.objects.filter(board=board).values_list("title", "number"))
     assert numbers == {"첫 글": 1, "공지": 2, "비밀": 3, "넷째": 4}
-    assert board.last_number == 4 and board.name == "자유게시판"
-    assert post(102).is_notice and post(103).is_secret
+    assert board.last_number == 4
+    assert board.name == "자유게시판"
+    assert post(102).is_notice
+    assert post(103).is_secret
     positions_are_dense(board)
     assert not Post.objects.filter(title="임시 저장").exists()
 
@@ -95,7 +97,7 @@ def test_titles_are_unescaped_once_and_bodies_sanitised_with_old_markup_kept(sit
         101,
         "&quot;우체국&quot; &amp; 택배 &amp;lt;안내&amp;gt;",
         '<p style="color:red"><strong>굵게</strong> <a href="http://old.example/">링크</a></p>'
-        "<script>alert(1)</script><p onclick=\"x()\">둘째 문단</p>",
+        '<script>alert(1)</script><p onclick="x()">둘째 문단</p>',
     )
     run_import(site)
 
@@ -105,7 +107,9 @@ def test_titles_are_unescaped_once_and_bodies_sanitised_with_old_markup_kept(sit
     assert body.select_one("strong").get_text() == "굵게"
     assert body.select_one("a")["href"] == "http://old.example/"
     assert [text(p) for p in body.select("p")] == ["굵게 링크", "둘째 문단"]
-    assert "alert" not in str(body) and "onclick" not in str(body) and "style" not in str(body)
+    assert "alert" not in str(body)
+    assert "onclick" not in str(body)
+    assert "style" not in str(body)
 
 
 def test_dates_are_korean_time_and_views_and_votes_arrive(site, client):
@@ -137,10 +141,12 @@ def test_categories_arrive_on_their_articles_and_language_keys_are_resolved(mode
     assert list(Category.objects.filter(board=board).values_list("name", flat=True)) == [
         "소식", "잡담"
     ]  # fmt: skip
-    assert post(102).category.name == "잡담" and post(103).category is None
+    assert post(102).category.name == "잡담"
+    assert post(103).category is None
     category = Category.objects.get(name="잡담")
     assert category.post_count == 1
-    titles = [row["title"] for row in listing_rows(soup(client.get(f"/free/?category={category.pk}")))]
+    page = soup(client.get(f"/free/?category={category.pk}"))
+    titles = [row["title"] for row in listing_rows(page)]
     assert titles == ["잡담 글"]
 
 
@@ -168,7 +174,8 @@ def test_comments_are_threaded_in_the_old_order_and_keep_their_depth(site):
     assert deep == [*range(REPLY_DEPTH_MAX + 1), REPLY_DEPTH_MAX]
     assert Board.objects.get(slug="free").reply_depth == REPLY_DEPTH_MAX
     answered = {c.body: c.parent.body for c in thread if c.parent}
-    assert answered["A에 답에 답"] == "A에 답" and answered["B에 답"] == "B"
+    assert answered["A에 답에 답"] == "A에 답"
+    assert answered["B에 답"] == "B"
     imported = post(101)
     assert (imported.comment_count, imported.comment_rows) == (18, 18)
 
@@ -205,7 +212,8 @@ def test_guests_keep_their_nicknames_and_anonymous_posts_never_name_the_member(s
     anonymous = post(103).author
     assert (anonymous.name, anonymous.user) == ("익명", None)
     comments = {c.body: c.author for c in Comment.objects.all()}
-    assert comments["손님 댓글"] == guest and comments["익명 댓글"] == anonymous
+    assert comments["손님 댓글"] == guest
+    assert comments["익명 댓글"] == anonymous
     rows = {row["title"]: row["author"] for row in listing_rows(soup(client.get("/free/")))}
     assert rows == {"익명 글": "익명", "손님 글": "지나가던 손님", "회원 글": "김기자"}
 
@@ -217,11 +225,14 @@ def test_a_member_signs_in_with_the_old_password_which_is_then_rehashed(site, cl
     kim = User.objects.get(username="kim")
     assert (kim.email, kim.author.name) == ("kim@example.com", "김기자")
     assert kim.date_joined.isoformat() == "2007-03-05T01:15:00+00:00"
-    assert not kim.is_staff and kim.is_active
+    assert not kim.is_staff
+    assert kim.is_active
     response = client.post("/accounts/login/", {"username": "kim", "password": "old-secret"})
-    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
     rehashed = User.objects.get(pk=kim.pk)
-    assert not rehashed.password.startswith("legacy$") and rehashed.check_password("old-secret")
+    assert not rehashed.password.startswith("legacy$")
+    assert rehashed.check_password("old-secret")
 
 
 def test_administrators_become_staff_only_when_named_and_denied_members_cannot_sign_in(
@@ -237,8 +248,10 @@ def test_administrators_become_staff_only_when_named_and_denied_members_cannot_s
     assert User.objects.get(username="boss").is_staff
     assert not User.objects.get(username="spammer").is_active
     assert not User.objects.get(username="odd").has_usable_password()
-    assert "password format" in out and "odd" in out
-    assert "not named in --staff" in out and "admin" in out
+    assert "password format" in out
+    assert "odd" in out
+    assert "not named in --staff" in out
+    assert "admin" in out
     client.post("/accounts/login/", {"username": "spammer", "password": "old-secret"})
     assert "_auth_user_id" not in client.session
 
@@ -282,7 +295,8 @@ def test_an_interrupted_run_continues_where_it_stopped(site):
 
     run_import(site, batch_size=7)
 
-    assert Post.objects.count() == 30 and Comment.objects.count() == 60
+    assert Post.objects.count() == 30
+    assert Comment.objects.count() == 60
     assert LegacyKey.objects.filter(kind="post").count() == 30
     for board in Board.objects.filter(slug__in=["free", "notice"]):
         positions_are_dense(board)
@@ -355,12 +369,18 @@ def test_rhymix_secret_waiting_comments_and_four_byte_text(legacy_db, client):
     site.write_comment_lists()
     run_import(site)
 
-    assert post(101).title == "축하해요 🎉" and post(101).number == 1
-    assert post(102).is_secret and post(102).number == 2
-    assert post(103).number is None and post(103).is_removed
-    assert post(101).comment_count == 1 and post(101).comment_rows == 3
+    assert post(101).title == "축하해요 🎉"
+    assert post(101).number == 1
+    assert post(102).is_secret
+    assert post(102).number == 2
+    assert post(103).number is None
+    assert post(103).is_removed
+    assert post(101).comment_count == 1
+    assert post(101).comment_rows == 3
     page = client.get("/free/1/").content.decode()
-    assert "공개 댓글" in page and "승인 대기" not in page and "비밀 댓글" not in page
+    assert "공개 댓글" in page
+    assert "승인 대기" not in page
+    assert "비밀 댓글" not in page
 
 
 def test_a_table_prefix_and_source_name_keep_two_old_sites_apart(legacy_db):
@@ -394,7 +414,8 @@ def test_check_import_matches_after_an_import_and_reports_a_difference(site):
     with pytest.raises(CommandError) as failed:
         call_command("check_import", db=site.url, stdout=out)
     assert failed.value.returncode == 1
-    assert "comments" in out.getvalue() and "<- differs" in out.getvalue()
+    assert "comments" in out.getvalue()
+    assert "<- differs" in out.getvalue()
 
 
 def test_a_bad_address_is_refused_before_anything_is_read():
