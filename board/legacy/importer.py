@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import nh3
 import pymysql
 import pymysql.cursors
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from .keys import LegacyKey
 
@@ -317,6 +317,7 @@ class Run:
         of the outer transaction that is rolled back at the end)."""
         with transaction.atomic():
             yield
+        reset_queries()  # with DEBUG on, Django would keep every query of the run in memory
         self.batches += 1
         if self.after_batch is not None:
             self.after_batch(self.batches)
