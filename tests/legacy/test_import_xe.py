@@ -6,11 +6,13 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from board import services
 from board.legacy.importer import Interrupted
 from board.legacy.keys import LegacyKey
 from board.models import REPLY_DEPTH_MAX, Author, Board, Category, Comment, Post
@@ -32,7 +34,7 @@ def run_import(site, **options):
 
 def dump():
     """Every row of every table of the board app and the accounts, as text."""
-    models = [*apps.get_app_config("board").get_models(), User]
+    models = [*apps.get_app_config("board").get_models(), User, LogEntry]
     return {model.__name__: serializers.serialize("json", model.objects.all()) for model in models}
 
 
@@ -69,6 +71,24 @@ def test_articles_are_numbered_in_old_list_order_with_notices_and_secret_ones(si
     assert post(103).is_secret
     positions_are_dense(board)
     assert not Post.objects.filter(title="임시 저장").exists()
+
+
+def test_the_board_goes_on_after_the_import_as_any_board(site, client):
+    free = site.board("free", "자유")
+    for srl in range(101, 106):
+        site.document(free, srl, f"옛 글 {srl}")
+    run_import(site)
+    board = Board.objects.get(slug="free")
+
+    new = services.publish_new_post(
+        Post(board=board, title="새 글", body="본문", author=Author.objects.create(name="편집"))
+    )
+    services.remove_post(post(102), by=None)
+
+    assert new.number == 6
+    positions_are_dense(board)
+    rows = listing_rows(soup(client.get("/free/")))
+    assert [row["number"] for row in rows] == ["6", "5", "4", "3", "1"]
 
 
 def test_drafts_private_trash_and_embargo_get_no_number_and_stay_out_of_sight(modern, client):
