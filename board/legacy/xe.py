@@ -373,8 +373,9 @@ class Importer:
         """Positions, blocks and counters as the services keep them, set-based, when this run
         added articles or an interrupted run left them behind; untouched otherwise."""
         board.refresh_from_db()
-        listed = Post.objects.filter(board=board).listed()
-        count = listed.count()
+        count = Post.objects.filter(board=board).listed().count()
+        # Never lower: articles written here since an earlier run have the numbers above.
+        last_number = max(board.last_number, last_number)
         if not added and board.post_count == count and board.last_number == last_number:
             return
         if board.last_number != last_number:

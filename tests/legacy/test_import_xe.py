@@ -89,6 +89,9 @@ def test_the_board_goes_on_after_the_import_as_any_board(site, client):
     positions_are_dense(board)
     rows = listing_rows(soup(client.get("/free/")))
     assert [row["number"] for row in rows] == ["6", "5", "4", "3", "1"]
+    before = dump()
+    run_import(site)
+    assert dump() == before
 
 
 def test_drafts_private_trash_and_embargo_get_no_number_and_stay_out_of_sight(modern, client):
