@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from board import services
-from board.legacy.importer import Interrupted
+from board.legacy.importer import Interrupted, Source
 from board.legacy.keys import LegacyKey
 from board.models import REPLY_DEPTH_MAX, Author, Board, Category, Comment, Post
 from tests.legacy.xe_site import XESite
@@ -445,3 +445,18 @@ def test_a_bad_address_is_refused_before_anything_is_read():
     with pytest.raises(CommandError, match="mysql://"):
         call_command("import_xe", db="postgres://x@y/z", stdout=StringIO())
     assert not Author.objects.exists()
+
+
+def test_the_source_is_read_in_a_read_only_session_with_progress_on_stderr(site):
+    free = site.board("free", "자유")
+    site.document(free, 101, "글")
+    source = Source(site.url, "xe_")
+    try:
+        assert source.scalar("SELECT @@SESSION.tx_read_only") == 1
+    finally:
+        source.close()
+
+    err = StringIO()
+    call_command("import_xe", db=site.url, stdout=StringIO(), stderr=err)
+    assert "free" in err.getvalue()
+    assert "1 / 1 100%" in err.getvalue()
