@@ -108,7 +108,12 @@ def main():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     out = StringIO()
-    call_command("import_xe", db=source, stdout=out, stderr=sys.stderr)
+    if os.environ.get("PROFILE"):
+        import cProfile
+
+        cProfile.runctx("call_command(\"import_xe\", db=source, stdout=out, stderr=sys.stderr)", globals(), locals(), os.environ["PROFILE"])
+    else:
+        call_command("import_xe", db=source, stdout=out, stderr=sys.stderr)
     elapsed = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(out.getvalue())
