@@ -108,12 +108,16 @@ def main():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     out = StringIO()
-    if os.environ.get("PROFILE"):
+    command = ["import_xe", f"--db={source}"]
+    if os.environ.get("PROFILE"):  # PROFILE=/tmp/xe.prof: where the time goes (cProfile)
         import cProfile
 
-        cProfile.runctx("call_command(\"import_xe\", db=source, stdout=out, stderr=sys.stderr)", globals(), locals(), os.environ["PROFILE"])
+        cProfile.runctx(
+            "call_command(*command, stdout=out, stderr=sys.stderr)",
+            globals(), locals(), os.environ["PROFILE"],
+        )  # fmt: skip
     else:
-        call_command("import_xe", db=source, stdout=out, stderr=sys.stderr)
+        call_command(*command, stdout=out, stderr=sys.stderr)
     elapsed = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(out.getvalue())
