@@ -5,6 +5,17 @@ the keys of what is already here, the progress line and the closing summary.
 An import runs in batches: each batch's objects and their LegacyKey rows are committed in one
 transaction, so an interrupted run continues where it stopped, and a second run finds every
 key and writes nothing.
+
+The pieces, for an importer of another kind of site (board/legacy/xe.py uses them all):
+- ``Source(url, prefix)``: ``query``/``scalar`` for small reads, ``stream`` for big ones (lists
+  of ``batch`` dicts, text decoded by each column's charset), ``has(table[, column])``;
+- ``Run``: the options, ``summary`` (``Summary``: imported / existing / skip(key, reason) /
+  remark / note), ``keys`` (``Keys``: ``found(kind, keys)`` and ``add(kind, keys, objects)``),
+  ``batch()`` (one transaction) and ``progress(label, total)``;
+- ``dry_run_guard`` around the whole import, ``own_timestamps`` around a bulk_create that keeps
+  old dates, ``GuestAuthors`` for authors without accounts;
+- ``settle_listing`` and ``settle_comments`` once a board's articles and comments are in;
+- ``kst``, ``decode``, ``html_to_text``.
 """
 
 import html
@@ -21,7 +32,10 @@ from zoneinfo import ZoneInfo
 import nh3
 import pymysql
 import pymysql.cursors
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
+
+from board import services
+from board.models import Author, Board, Post
 
 from .keys import LegacyKey
 
@@ -193,8 +207,9 @@ class Summary:
 
     KINDS = ("boards", "categories", "articles", "comments", "members")
 
-    def __init__(self):
-        self.tallies = {kind: Tally() for kind in self.KINDS}
+    def __init__(self, kinds=KINDS):
+        # Another kind (Gnuboard's "files") gets its row on first use.
+        self.tallies = defaultdict(Tally, {kind: Tally() for kind in kinds})
         self.notes = []
         self.remarks = defaultdict(list)  # imported, but with something to say: why -> keys
 
@@ -354,3 +369,66 @@ def own_timestamps(*models):
     finally:
         for f, flag in changed:
             setattr(f, flag, True)
+
+
+class GuestAuthors:
+    """Authors without an account, one per name (a guest's nickname, "익명"): found or made
+    a batch of names at a time, remembered for the rest of the run."""
+
+    def __init__(self):
+        self.known = {}
+
+    def ids(self, names):
+        """{name: Author id} for ``names`` (made where missing, in the caller's batch)."""
+        missing = set(names) - set(self.known)
+        if missing:
+            existing = Author.objects.filter(user=None, name__in=missing).order_by("-pk")
+            self.known.update(existing.values_list("name", "pk"))
+            new = [Author(name=name) for name in missing - set(self.known)]
+            Author.objects.bulk_create(new)
+            self.known.update((author.name, author.pk) for author in new)
+        return {name: self.known[name] for name in names}
+
+
+def settle_listing(board, last_number, added):
+    """After a board's articles are in (numbered 1… in the old order, listed ones with ``seq``
+    = number): its positions, blocks and counters as board.services keeps them, rebuilt
+    set-based, when this run added articles or an interrupted one left them behind; nothing
+    is written otherwise."""
+    board.refresh_from_db()
+    count = Post.objects.filter(board=board).listed().count()
+    # Never lower: articles written here since an earlier run have the numbers above.
+    last_number = max(board.last_number, last_number)
+    if not added and board.post_count == count and board.last_number == last_number:
+        return
+    if board.last_number != last_number:
+        Board.objects.filter(pk=board.pk).update(last_number=last_number)
+    services.rebuild_positions(board.pk)
+
+
+# The articles of a board whose comment counters disagree with its comment rows.
+COUNTS_DIFFER = """
+    SELECT p.id FROM board_post p WHERE p.board_id = %s AND (
+      p.comment_count <> (SELECT COUNT(*) FROM board_comment c
+                          WHERE c.post_id = p.id AND NOT c.is_removed)
+      OR p.comment_rows <> (SELECT COUNT(*) FROM board_comment c WHERE c.post_id = p.id))
+"""
+
+
+def settle_comments(board, added):
+    """Post.comment_count (visible comments) and comment_rows (every row), set-based, on the
+    board's articles where they differ (only looked for when this run added none)."""
+    with connection.cursor() as cursor:
+        if not added:
+            cursor.execute(COUNTS_DIFFER + " LIMIT 1", [board.pk])
+            if cursor.fetchone() is None:
+                return
+        cursor.execute(
+            f"""UPDATE board_post SET
+              comment_count = (SELECT COUNT(*) FROM board_comment c
+                               WHERE c.post_id = board_post.id AND NOT c.is_removed),
+              comment_rows = (SELECT COUNT(*) FROM board_comment c
+                              WHERE c.post_id = board_post.id)
+            WHERE id IN ({COUNTS_DIFFER})""",
+            [board.pk],
+        )

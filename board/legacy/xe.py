@@ -34,7 +34,15 @@ from board.models import (
     validate_board_slug,
 )
 
-from .importer import SourceError, html_to_text, kst, own_timestamps
+from .importer import (
+    GuestAuthors,
+    SourceError,
+    html_to_text,
+    kst,
+    own_timestamps,
+    settle_comments,
+    settle_listing,
+)
 from .keys import LegacyKey
 
 User = get_user_model()
@@ -87,7 +95,7 @@ class Importer:
         self.summary = run.summary
         self.staff = set(staff)
         self.lang = {}
-        self.guests = {}  # guest name -> Author id, across batches
+        self.guests = GuestAuthors()
 
     def t(self, name):
         return self.db.table(name)
@@ -276,17 +284,11 @@ class Importer:
             if srl > 0 and str(srl) in users and users[str(srl)] in by_user:
                 continue
             names[i] = ANONYMOUS if srl < 0 else self.guest_name(row)
-        missing = set(names.values()) - set(self.guests)
-        if missing:
-            existing = Author.objects.filter(user=None, name__in=missing).order_by("-pk")
-            self.guests.update(existing.values_list("name", "pk"))
-            new = [Author(name=name) for name in missing - set(self.guests)]
-            Author.objects.bulk_create(new)
-            self.guests.update((author.name, author.pk) for author in new)
+        guests = self.guests.ids(names.values())
         result = {}
         for i, row in enumerate(rows):
             if i in names:
-                result[i] = self.guests[names[i]]
+                result[i] = guests[names[i]]
             else:
                 result[i] = by_user[users[str(row["member_srl"])]]
         return result
@@ -335,7 +337,7 @@ class Importer:
                 self.summary.imported("articles", len(posts))
                 added = True
             progress.add(len(rows))
-        self.finish_listing(board, number, added)
+        settle_listing(board, number, added)
 
     def article(self, board, row, number, secret, categories):
         regdate = kst(row["regdate"]) or timezone.now()
@@ -369,19 +371,6 @@ class Importer:
             removed_at=regdate if removed else None,
         )
 
-    def finish_listing(self, board, last_number, added):
-        """Positions, blocks and counters as the services keep them, set-based, when this run
-        added articles or an interrupted run left them behind; untouched otherwise."""
-        board.refresh_from_db()
-        count = Post.objects.filter(board=board).listed().count()
-        # Never lower: articles written here since an earlier run have the numbers above.
-        last_number = max(board.last_number, last_number)
-        if not added and board.post_count == count and board.last_number == last_number:
-            return
-        if board.last_number != last_number:
-            Board.objects.filter(pk=board.pk).update(last_number=last_number)
-        services.rebuild_positions(board.pk)
-
     # Comments -----------------------------------------------------------------------------
 
     def import_comments(self, board, module_srl):
@@ -404,8 +393,7 @@ class Importer:
         ):
             added |= self.comment_batch(board, rows)
             progress.add(len(rows))
-        if added or self.counts_differ(board):
-            self.recount_comments(board)
+        settle_comments(board, added)
 
     def comment_batch(self, board, rows):
         found = self.keys.found("comment", [r["comment_srl"] for r in rows])
@@ -483,32 +471,6 @@ class Importer:
             removed_at=created if removed else None,
             removal_reason=reason,
         )
-
-    COUNTS = """
-        SELECT p.id FROM board_post p WHERE p.board_id = %s AND (
-          p.comment_count <> (SELECT COUNT(*) FROM board_comment c
-                              WHERE c.post_id = p.id AND NOT c.is_removed)
-          OR p.comment_rows <> (SELECT COUNT(*) FROM board_comment c WHERE c.post_id = p.id))
-    """
-
-    def counts_differ(self, board):
-        with connection.cursor() as cursor:
-            cursor.execute(self.COUNTS + " LIMIT 1", [board.pk])
-            return cursor.fetchone() is not None
-
-    def recount_comments(self, board):
-        """Post.comment_count (visible comments) and comment_rows (all rows), set-based, only
-        on the articles where they differ."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE board_post SET
-                  comment_count = (SELECT COUNT(*) FROM board_comment c
-                                   WHERE c.post_id = board_post.id AND NOT c.is_removed),
-                  comment_rows = (SELECT COUNT(*) FROM board_comment c
-                                  WHERE c.post_id = board_post.id)
-                WHERE id IN ({self.COUNTS})""",
-                [board.pk],
-            )
 
 
 # The check ------------------------------------------------------------------------------
