@@ -141,6 +141,15 @@ class Importer:
     # Members ------------------------------------------------------------------------------
 
     def import_members(self):
+        if self.staff:
+            named = ", ".join(["%s"] * len(self.staff))
+            rows = self.db.query(
+                f"SELECT user_id FROM {self.t('member')} WHERE user_id IN ({named})",
+                sorted(self.staff),
+                table="member",
+            )
+            for user_id in sorted(self.staff - {row["user_id"] for row in rows}):
+                self.summary.remark("named in --staff but no such member", user_id)
         columns = (
             "member_srl, user_id, email_address, password, nick_name, is_admin, denied, regdate"
         )

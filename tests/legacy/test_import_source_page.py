@@ -39,6 +39,7 @@ def imported(legacy_db, original):
         o["pk"]: o["fields"] for o in json.loads(FIXTURE.read_text()) if o["model"] == "board.post"
     }
     # One sequence numbered everything on an XE site: documents, comments, files; gaps here.
+    with_image = {int(r.number) for r in original.rows if r.has_image and r.number != "»"}
     srl = 100
     first = datetime(2007, 1, 5, 9, 30)
     for number in range(1, 127):
@@ -50,6 +51,9 @@ def imported(legacy_db, original):
                 content = "".join(f"<p>{html.escape(line)}</p>" for line in original.body_lines)
             else:
                 content = "<p>(본문은 원본 페이지에 없습니다)</p>"
+            if number in with_image:  # the 2008 editor's image, under its original name
+                content += f'<p><img src="./files/attach/images/52/{srl}/사진{number}.jpg"></p>'
+
             # XE 2008 saved titles HTML-escaped.
             site.document(news, srl, html.escape(row["title"]), content, regdate=stamp(moment),
                           readed_count=row["views"], nick_name="아주")  # fmt: skip
@@ -78,6 +82,7 @@ def test_the_imported_listing_shows_rows_126_to_107_as_the_source_page(imported,
         assert shown["author"] == source.author
         assert shown["date"] == source.date
         assert shown["views"] == str(source.views)
+        assert shown["image"] is source.has_image, source.title
     assert "articles           126" in imported
 
 

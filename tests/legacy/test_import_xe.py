@@ -265,7 +265,7 @@ def test_administrators_become_staff_only_when_named_and_denied_members_cannot_s
     site.member(2, "boss", MD5_OF_SECRET, "사장", is_admin="Y")
     site.member(3, "spammer", MD5_OF_SECRET, "광고", denied="Y")
     site.member(4, "odd", "not-a-known-hash", "이상한")
-    out = run_import(site, staff="boss")
+    out = run_import(site, staff="boss,nobody")
 
     assert not User.objects.get(username="admin").is_staff
     assert User.objects.get(username="boss").is_staff
@@ -274,6 +274,7 @@ def test_administrators_become_staff_only_when_named_and_denied_members_cannot_s
     assert "password format" in out
     assert "odd" in out
     assert "not named in --staff" in out
+    assert "named in --staff but no such member): 1: nobody" in out
     assert "admin" in out
     client.post("/accounts/login/", {"username": "spammer", "password": "old-secret"})
     assert "_auth_user_id" not in client.session
