@@ -112,6 +112,7 @@ class Source:
         self.prefix = prefix
         self.database = self.params["database"]
         self.decoded = defaultdict(int)  # how many values needed EUC-KR or a replacement
+        self.read_only_session = True
         self._codecs = {}
         self.connection = self.connect()
 
@@ -125,7 +126,12 @@ class Source:
         with connection.cursor() as cursor:
             # Bytes exactly as stored: decoded below by each column's charset.
             cursor.execute("SET SESSION character_set_results = binary")
-            cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            try:
+                cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            except pymysql.err.MySQLError:
+                # MySQL before 5.6.5 (old hosts) has no read-only sessions: the import only
+                # ever SELECTs, and the SELECT-only user it is meant for enforces it anyway.
+                self.read_only_session = False
         return connection
 
     def close(self):

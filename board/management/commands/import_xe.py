@@ -46,6 +46,8 @@ class Command(BaseCommand):
         run.summary.note("files and images were not imported (a later version of the import)")
         if files:
             run.summary.note(f"--files {files} was given; nothing was read from it yet")
+        if not database.read_only_session:
+            run.summary.note("this server has no read-only sessions; use a SELECT-only user")
         for how, count in database.decoded.items():
             run.summary.note(f"{count:,} text values decoded as {how}")
         self.stdout.write(run.summary.table(dry_run=dry_run))
