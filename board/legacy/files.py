@@ -20,6 +20,7 @@ The rewrite works on the parsed HTML (nh3, the sanitiser staff bodies go through
 
 import re
 import uuid
+from contextlib import contextmanager
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -70,6 +71,7 @@ class Copier:
         self.run = run
         self.root = Path(root)
         self.summary = run.summary
+        self.written = []  # stored in this batch: removed again if its transaction fails
 
     def disk_path(self, stored):
         """The file on disk for a stored relative path (``./files/attach/…``), or None when it
@@ -98,6 +100,7 @@ class Copier:
         )
         with path.open("rb") as source:
             attachment.file.save(name, File(source), save=False)
+        self.written.append(attachment.file)
         attachment.save()
         return attachment
 
@@ -110,8 +113,23 @@ class Copier:
         name = uuid.uuid4().hex + WebImageField.FORMATS[kind]
         with path.open("rb") as source:
             image.image.save(name, File(source), save=False)
+        self.written.append(image.image)
         image.save()
         return image
+
+    @contextmanager
+    def batch(self):
+        """Around one batch's transaction: when it fails (an error, an interrupted run), the
+        files it stored go too, so the next run copies them once, with no orphan left."""
+        self.written = []
+        try:
+            yield
+        except BaseException:
+            for stored in self.written:
+                stored.storage.delete(stored.name)
+            raise
+        finally:
+            self.written = []
 
     def key(self, kind, key, obj):
         """Record that old ``key`` became ``obj`` (an Attachment or a PostImage), whatever the

@@ -516,7 +516,9 @@ class Importer:
             rows = [r for r in rows if str(r["document_srl"]) in posts]
             files = self.files_of([r["document_srl"] for r in rows])
             if rows:
-                with self.run.batch():
+                # The copier's inside the transaction: an error there removes the files
+                # stored with it; a hook after the commit keeps them.
+                with self.run.batch(), self.copier.batch():
                     for row in rows:
                         srl = row["document_srl"]
                         self.article_files(posts[str(srl)], row, files.get(srl, []))

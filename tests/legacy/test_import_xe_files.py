@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from board.legacy.importer import Interrupted
 from board.legacy.keys import LegacyKey
+from board.legacy.xe import Importer
 from board.models import Attachment, Post, PostImage
 from tests.legacy.test_import_xe import dump
 from tests.legacy.xe_site import XESite
@@ -228,3 +230,49 @@ def test_later_xe_hex_names_arrive_too(legacy_db, tmp_path, client):
     src = soup(client.get("/gallery/1/")).select_one(".post-body img")["src"]
     assert src == image_url(200001)
     assert client.get(stored).status_code == 301
+
+
+def test_an_interrupted_run_continues_and_copies_each_file_once(site, media_root):
+    batches = []
+
+    def stop_in_the_files(count):
+        batches.append(count)
+        if PostImage.objects.exists():  # the first batch of files is committed
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        call_command("import_xe", db=site.url, prefix=site.prefix, files=str(site.root),
+                     batch_size=2, after_batch=stop_in_the_files, stdout=StringIO(),
+                     stderr=StringIO())  # fmt: skip
+    partial = Attachment.objects.count() + PostImage.objects.count()
+    assert 0 < partial < 6
+
+    run_import(site, batch_size=2, old_url=OLD)
+
+    assert Attachment.objects.count() + PostImage.objects.count() == 6
+    assert len(stored_files(media_root)) == 6
+    assert "old.example.com" not in post(1001).body
+
+
+def test_a_batch_that_fails_leaves_no_copied_file_behind(site, media_root, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("board.legacy.xe.Importer.article_files", failing_after_copy(fail))
+
+    with pytest.raises(RuntimeError):
+        run_import(site)
+
+    assert stored_files(media_root) == []
+    assert not Attachment.objects.exists()
+
+
+def failing_after_copy(fail):
+    original = Importer.article_files
+
+    def article_files(self, post_id, row, rows):
+        original(self, post_id, row, rows)
+        if self.copier.written:
+            fail()
+
+    return article_files
