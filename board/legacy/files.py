@@ -18,10 +18,11 @@ The rewrite works on the parsed HTML (nh3, the sanitiser staff bodies go through
 ``attribute_filter`` sees each attribute's decoded value), never on the markup's text.
 """
 
+import posixpath
 import re
 import uuid
-from contextlib import contextmanager
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -76,10 +77,11 @@ class Copier:
     def disk_path(self, stored):
         """The file on disk for a stored relative path (``./files/attach/…``), or None when it
         would leave the root (a crafted path)."""
-        relative = stored.replace("\\", "/").lstrip("./").lstrip("/")
-        path = (self.root / relative).resolve()
-        root = self.root.resolve()
-        return path if path == root or root in path.parents else None
+        relative = posixpath.normpath(stored.replace("\\", "/").lstrip("/"))
+        if relative == ".." or relative.startswith("../") or "\x00" in relative:
+            return None
+        # Not resolved: files/ may well be a link to another disk.
+        return self.root / relative
 
     def present(self, key, path):
         if path is None or not path.is_file():
@@ -175,6 +177,12 @@ class References:
         self.names, self.paths, self.ids = {}, {}, {}
         self.rewritten = 0
         self.unresolved = []
+
+    def mentions_old_site(self, html):
+        """Whether ``html`` may name anything of the old site at all (a quick look at the
+        text, to spare the parse of the many bodies that name nothing)."""
+        words = ("files/", "file_srl", "procFileDownload", *self.old_hosts)
+        return any(word in html for word in words)
 
     def add(self, url, *, names=(), paths=(), ids=()):
         """Old references to one file and its new address (None: a file of the old site that

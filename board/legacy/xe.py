@@ -106,7 +106,10 @@ class Importer:
         self.lang = {}
         self.guests = GuestAuthors()
         self.copier = legacy_files.Copier(run, files) if files else None
-        self.old_hosts = {urlsplit(old_url).hostname or ""} - {""} if old_url else set()
+        self.old_hosts = set()
+        if old_url and (host := urlsplit(old_url).hostname):
+            # The same site with or without www.
+            self.old_hosts |= {host, host.removeprefix("www."), "www." + host.removeprefix("www.")}
 
     def t(self, name):
         return self.db.table(name)
@@ -551,12 +554,14 @@ class Importer:
 
     def article_files(self, post_id, row, rows):
         copier = self.copier
-        post = Post.objects.only("pk", "body", "body_html", "has_image", "has_file").get(pk=post_id)
-        known = legacy_files.found(self.run.source_name, "file", [r["file_srl"] for r in rows])
+        body = row["content"] or ""
         refs = legacy_files.References(
             self.old_hosts, lookup=legacy_files.lookup_in(self.run.source_name)
         )
-        body = row["content"] or ""
+        if not rows and not refs.mentions_old_site(body):
+            return  # most articles: nothing to copy, nothing to rewrite
+        post = Post.objects.only("pk", "body", "body_html", "has_image", "has_file").get(pk=post_id)
+        known = legacy_files.found(self.run.source_name, "file", [r["file_srl"] for r in rows])
         for file in rows:
             srl = str(file["file_srl"])
             name = (file["source_filename"] or "").strip() or srl

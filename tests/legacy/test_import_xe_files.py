@@ -276,3 +276,17 @@ def failing_after_copy(fail):
             fail()
 
     return article_files
+
+
+def test_a_stored_path_outside_the_xe_root_is_never_read(legacy_db, tmp_path):
+    site = XESite(legacy_db, "xe2008", root=tmp_path / "xe")
+    (tmp_path / "xe" / "files").mkdir(parents=True)
+    (tmp_path / "secret.txt").write_text("private")
+    free = site.board("free", "자유", srl=50)
+    site.document(free, 1001, "글")
+    site.file(50, 1001, 2000, "secret.txt", None, uploaded="./files/../../secret.txt")
+
+    out = run_import(site)
+
+    assert not Attachment.objects.exists()
+    assert "skipped files (missing on disk): 1: 2000" in out
