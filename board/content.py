@@ -62,14 +62,18 @@ class Tokens(HTMLParser):
     def __init__(self, html):
         super().__init__(convert_charrefs=False)
         self.tokens = []
+        self.sources = set()  # every <img src>: an image the body shows itself
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tokens.append(("start", tag, self.get_starttag_text(), bool(attrs)))
+        if tag == "img":
+            self.sources.update(value for name, value in attrs if name == "src" and value)
 
     def handle_startendtag(self, tag, attrs):
-        self.tokens.append(("tag", tag, self.get_starttag_text(), bool(attrs)))
+        self.handle_starttag(tag, attrs)
+        self.tokens[-1] = ("tag", *self.tokens[-1][1:])
 
     def handle_endtag(self, tag):
         self.tokens.append(("end", tag, f"</{tag}>", False))
@@ -87,10 +91,12 @@ class Tokens(HTMLParser):
 def render_body(body, body_format, images):
     """The reader's HTML for an article: sanitised, with [image:N] replaced by the N-th image.
 
-    Images the body does not place follow it, so none is lost.
+    Images the body does not place follow it, so none is lost; an image the body already
+    shows by its address (an imported article's ``<img src>``) is not shown twice.
     """
     html = sanitize(body) if body_format == "html" else str(text_to_html(body))
-    placed = set()
+    parsed = Tokens(html)
+    placed = {i for i, image in enumerate(images, 1) if image.image.url in parsed.sources}
 
     def place(match):
         index = int(match.group(1))
@@ -99,7 +105,7 @@ def render_body(body, body_format, images):
             return str(figure(images[index - 1]))
         return escape(match.group(0))
 
-    tokens = Tokens(html).tokens
+    tokens = parsed.tokens
     out = []
     i = 0
     while i < len(tokens):

@@ -67,6 +67,8 @@ class LegacyKey(models.Model):
 
     @property
     def target(self):
-        """The object this old id became."""
+        """The object this old id became (an old file id may have become an image)."""
+        if self.kind == self.Kind.FILE:
+            return self.attachment or self.image
         field = {"member": "user", "file": "attachment"}.get(self.kind, self.kind)
         return getattr(self, field)

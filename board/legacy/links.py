@@ -274,7 +274,7 @@ def file_address(kinds, key, slug=None):
     target = row.target
     if target is None or not target.post.is_listed:
         raise Http404
-    if row.kind == LegacyKey.Kind.IMAGE:
+    if row.image_id is not None:  # an image, under its path or its old file id
         return target.image.url
     return reverse("board:attachment", kwargs={"pk": target.pk})
 

@@ -1,5 +1,6 @@
 """XpressEngine 1.x (2008 to 2020) and Rhymix, read straight from their database: members,
-every board module with its categories, articles and comments (files and images: later).
+every board module with its categories, articles and comments, and (``files``: the XE root)
+their files and the images in their bodies (board/legacy/files.py).
 
 What XE means (../shared/reference/legacy-boards.md, section 2):
 - one global sequence numbers everything: a document_srl or comment_srl is unique site-wide;
@@ -10,10 +11,15 @@ What XE means (../shared/reference/legacy-boards.md, section 2):
 - ``list_order`` = -document_srl: the list order, newest first;
 - ``member_srl`` 0 is a guest, a negative one an anonymous post by member abs(srl);
 - comments show in ``comments_list`` (head, arrange) order, ``depth`` 0 for an answer to the
-  article; ``status`` 1 is public (Rhymix: 0 waiting, 7/8 deleted placeholders).
+  article; ``status`` 1 is public (Rhymix: 0 waiting, 7/8 deleted placeholders);
+- ``xe_files``: upload_target_srl is the document (or comment) a file belongs to,
+  uploaded_filename its path from the XE root (``./files/attach/images/{module_srl}/…``,
+  binaries under ``attach/binaries/``); XE 2008 kept images under their original name.
 """
 
 import html
+import posixpath
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -26,14 +32,17 @@ from board.legacy_passwords import legacy_hash
 from board.models import (
     PATH_WIDTH,
     REPLY_DEPTH_MAX,
+    Attachment,
     Author,
     Board,
     Category,
     Comment,
     Post,
+    PostImage,
     validate_board_slug,
 )
 
+from . import files as legacy_files
 from .importer import (
     GuestAuthors,
     SourceError,
@@ -88,7 +97,7 @@ def title_text(raw):
 class Importer:
     """One XE or Rhymix database into PostBBS (``run``: the shared Run of importer.py)."""
 
-    def __init__(self, source, run, *, staff=()):
+    def __init__(self, source, run, *, staff=(), files=None, old_url=None):
         self.db = source
         self.run = run
         self.keys = run.keys
@@ -96,6 +105,11 @@ class Importer:
         self.staff = set(staff)
         self.lang = {}
         self.guests = GuestAuthors()
+        self.copier = legacy_files.Copier(run, files) if files else None
+        self.old_hosts = set()
+        if old_url and (host := urlsplit(old_url).hostname):
+            # The same site with or without www.
+            self.old_hosts |= {host, host.removeprefix("www."), "www." + host.removeprefix("www.")}
 
     def t(self, name):
         return self.db.table(name)
@@ -120,6 +134,8 @@ class Importer:
             categories = self.import_categories(board, module["module_srl"])
             self.import_articles(board, module["module_srl"], categories)
             self.import_comments(board, module["module_srl"])
+            if self.copier is not None:
+                self.import_files(board, module["module_srl"])
 
     def load_lang(self):
         """``$user_lang->name`` keys of titles, resolved in Korean (else any language)."""
@@ -480,6 +496,132 @@ class Importer:
             removed_at=created if removed else None,
             removal_reason=reason,
         )
+
+    # Files --------------------------------------------------------------------------------
+
+    def import_files(self, board, module_srl):
+        """Each imported article's files (its own and its comments') copied in, and its body's
+        references to them (and to anything else on the old site) rewritten."""
+        if not self.db.has("files"):
+            self.summary.note(f"no table {self.db.prefix}files: no files imported")
+            self.copier = None
+            return
+        table = self.t("documents")
+        total = self.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE module_srl = %s", [module_srl])
+        progress = self.run.progress(f"{board.slug} 파일", total)
+        query = (
+            f"SELECT document_srl, content FROM {table} WHERE module_srl = %s ORDER BY document_srl"
+        )
+        for rows in self.db.stream(
+            query, [module_srl], table="documents", batch=self.run.batch_size
+        ):
+            posts = self.keys.found("post", [r["document_srl"] for r in rows])
+            rows = [r for r in rows if str(r["document_srl"]) in posts]
+            files = self.files_of([r["document_srl"] for r in rows])
+            if rows:
+                # The copier's inside the transaction: an error there removes the files
+                # stored with it; a hook after the commit keeps them.
+                with self.run.batch(), self.copier.batch():
+                    for row in rows:
+                        srl = row["document_srl"]
+                        self.article_files(posts[str(srl)], row, files.get(srl, []))
+            progress.add(len(rows))
+
+    def files_of(self, documents):
+        """{document_srl: [file rows]} of these articles, their comments' files included (with
+        ``comment_srl`` set), first uploaded first."""
+        if not documents:
+            return {}
+        f, c = self.t("files"), self.t("comments")
+        columns = (
+            "f.file_srl, f.download_count, f.source_filename, f.uploaded_filename, f.file_size,"
+            " f.isvalid"
+        )
+        marks = ", ".join(["%s"] * len(documents))
+        rows = self.db.query(
+            f"SELECT {columns}, f.upload_target_srl AS document_srl, NULL AS comment_srl"
+            f" FROM {f} f WHERE f.upload_target_srl IN ({marks})"
+            f" UNION ALL SELECT {columns}, c.document_srl, c.comment_srl FROM {f} f"
+            f" JOIN {c} c ON c.comment_srl = f.upload_target_srl WHERE c.document_srl IN ({marks})"
+            " ORDER BY file_srl",
+            [*documents, *documents],
+            table="files",
+        )
+        result = {}
+        for row in rows:
+            result.setdefault(int(row["document_srl"]), []).append(row)
+        return result
+
+    def article_files(self, post_id, row, rows):
+        copier = self.copier
+        body = row["content"] or ""
+        refs = legacy_files.References(
+            self.old_hosts, lookup=legacy_files.lookup_in(self.run.source_name)
+        )
+        if not rows and not refs.mentions_old_site(body):
+            return  # most articles: nothing to copy, nothing to rewrite
+        post = Post.objects.only("pk", "body", "body_html", "has_image", "has_file").get(pk=post_id)
+        known = legacy_files.found(self.run.source_name, "file", [r["file_srl"] for r in rows])
+        for file in rows:
+            srl = str(file["file_srl"])
+            name = (file["source_filename"] or "").strip() or srl
+            stored = (file["uploaded_filename"] or "").strip()
+            # The old path under files/, and for a 2008 image the same folder with its
+            # original name (what bodies of the time named).
+            path_key = refs.path_key(stored.lstrip("."))
+            paths = {path_key, path_key and posixpath.join(posixpath.dirname(path_key), name)}
+            paths.discard(None)
+            if srl in known:
+                self.summary.existing("files")
+                refs.add(legacy_files.url_of(known[srl]), names=[name], paths=paths, ids=[srl])
+                continue
+            refs.add(None, names=[name], paths=paths, ids=[srl])  # until it arrives
+            if (file["isvalid"] or "Y").upper() == "N":
+                self.summary.skip("files", srl, "never attached (isvalid N)")
+                continue
+            disk = copier.disk_path(stored) if stored else None
+            if not copier.present(srl, disk):
+                continue
+            obj = None
+            embedded = name in body or posixpath.basename(stored) in body
+            if legacy_files.extension(name) in legacy_files.IMAGE_EXTENSIONS or embedded:
+                kind = legacy_files.image_format(disk)
+                if kind is not None:
+                    obj = copier.image(Post(pk=post_id), disk, kind)
+                elif legacy_files.extension(name) in legacy_files.IMAGE_EXTENSIONS:
+                    self.summary.remark("damaged image: kept as an attached file", srl)
+            if obj is None:
+                obj = copier.attachment(
+                    Post(pk=post_id), disk, name,
+                    downloads=file["download_count"], size=disk.stat().st_size,
+                )  # fmt: skip
+            if file["comment_srl"] is not None:
+                self.summary.remark("a comment's file: attached to its article", srl)
+            self.summary.imported("files")
+            copier.key("file", srl, obj)
+            kind = "image" if isinstance(obj, PostImage) else "file"
+            for path in paths:
+                copier.key(kind, path, obj)
+            if not self.run.dry_run:
+                refs.add(legacy_files.url_of(obj), names=[name], paths=paths, ids=[srl])
+        if self.run.dry_run:
+            return
+        rewritten, count = refs.rewrite(body)
+        for _reference in refs.unresolved:
+            gone = "reference to a file not imported: removed from the body"
+            self.summary.remark(gone, row["document_srl"])
+        if count:
+            post.body = rewritten
+        images = list(PostImage.objects.filter(post_id=post_id))
+        body_html = content.render_body(post.body, Post.Format.HTML, images)
+        changed = {
+            "body": post.body,
+            "body_html": body_html,
+            "has_image": bool(images) or "<img" in body_html,
+            "has_file": Attachment.objects.filter(post_id=post_id).exists(),
+        }
+        if any(getattr(post, field) != value for field, value in changed.items()):
+            Post.objects.filter(pk=post_id).update(**changed)
 
 
 # The check ------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """CREATE TABLE statements from the XE and Rhymix schema files themselves
 (``modules/*/schemas/*.xml``, copied into tests/legacy/schemas/ from xpressengine/xe-core
 08cee695 (2008), abde50d6 (2020, the last XE 1.x) and rhymix/rhymix 8b62fb0e), so the import is
-tested against the columns the old sites really have, not a hand-written copy.
+tested against the columns the old sites really have, not a hand-written copy. ``files.xml``:
+Rhymix's own; XE 1.x's is Rhymix's without the image columns it added (as in the XE fork
+daolcms); the 2008 one also without upload_target_type and cover_image (added later).
 
 Types as XE's DBMysql.class.php and Rhymix's DBTableParser map them: number -> bigint(size),
 date -> varchar(14) ``YYYYMMDDHHMMSS``, bigtext -> longtext. XE made MyISAM tables in 3-byte
@@ -16,7 +18,9 @@ VARIANTS = {
     "xe": ("MyISAM", "utf8"),
     "rhymix": ("InnoDB", "utf8mb4"),
 }
-TABLES = ("modules", "documents", "document_categories", "comments", "comments_list", "member")
+TABLES = (
+    "modules", "documents", "document_categories", "comments", "comments_list", "member", "files",
+)  # fmt: skip
 
 
 def column_type(column):

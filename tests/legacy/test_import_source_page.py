@@ -2,6 +2,7 @@
 in with ``import_xe`` and reads as the source page does."""
 
 import html
+import io
 import json
 from datetime import datetime, timedelta
 from io import StringIO
@@ -9,6 +10,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from PIL import Image
 
 from board.sourcepage import parse
 from tests.legacy.xe_site import XESite
@@ -29,11 +31,18 @@ def stamp(moment):
     return moment.strftime("%Y%m%d%H%M%S")
 
 
+def jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), "orange").save(out, "JPEG")
+    return out.getvalue()
+
+
 @pytest.fixture
-def imported(legacy_db, original):
+def imported(legacy_db, original, tmp_path):
     """XE 2008 (zbxe_ tables) with the board "news": the twenty rows of the source page
-    (106 older filler articles below them, some with comments) imported."""
-    site = XESite(legacy_db, "xe2008", prefix="zbxe_")
+    (106 older filler articles below them, some with comments) imported, with the images of
+    its files/ folder."""
+    site = XESite(legacy_db, "xe2008", prefix="zbxe_", root=tmp_path / "xe")
     news = site.board("news", "소식", srl=52)
     rows = {
         o["pk"]: o["fields"] for o in json.loads(FIXTURE.read_text()) if o["model"] == "board.post"
@@ -52,7 +61,9 @@ def imported(legacy_db, original):
             else:
                 content = "<p>(본문은 원본 페이지에 없습니다)</p>"
             if number in with_image:  # the 2008 editor's image, under its original name
-                content += f'<p><img src="./files/attach/images/52/{srl}/사진{number}.jpg"></p>'
+                path = f"./files/attach/images/52/{srl}/사진{number}.jpg"
+                content += f'<p><img src="{path}"></p>'
+                site.file(52, srl, srl + 1, f"사진{number}.jpg", jpeg(), uploaded=path)
 
             # XE 2008 saved titles HTML-escaped.
             site.document(news, srl, html.escape(row["title"]), content, regdate=stamp(moment),
@@ -67,7 +78,8 @@ def imported(legacy_db, original):
                              regdate=stamp(moment + timedelta(hours=1)))  # fmt: skip
     site.write_comment_lists()
     out = StringIO()
-    call_command("import_xe", db=site.url, prefix="zbxe_", stdout=out, stderr=StringIO())
+    call_command("import_xe", db=site.url, prefix="zbxe_", files=str(site.root), stdout=out,
+                 stderr=StringIO())  # fmt: skip
     return out.getvalue()
 
 
@@ -104,3 +116,16 @@ def test_the_older_pages_hold_the_filler_with_its_comments(imported, client):
     assert rows[-1]["title"] == "지난 소식 1호"
     commented = soup(client.get("/10/"))
     assert "좋은 소식이네요" in text(commented.select_one(".comments"))
+
+
+def test_the_articles_marked_with_an_image_show_it_from_postbbs(imported, client, original):
+    marked = [row for row in original.rows if row.has_image and row.number != "»"]
+    assert marked
+    for row in marked:
+        body = soup(client.get(f"/{row.number}/")).select_one(".post-body")
+        images = body.select("img")
+        assert len(images) == 1, row.number
+        assert "files/attach" not in str(body)
+        response = client.get(images[0]["src"])
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"

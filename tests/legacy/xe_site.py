@@ -3,6 +3,7 @@
 what XE would put there."""
 
 from itertools import count
+from pathlib import Path
 
 from tests.legacy.schema import schema
 
@@ -15,8 +16,9 @@ def walk(children, srl, head, depth, out):
 
 
 class XESite:
-    def __init__(self, legacy_db, variant="xe2008", prefix="xe_", charset=None):
+    def __init__(self, legacy_db, variant="xe2008", prefix="xe_", charset=None, root=None):
         self.db, self.variant, self.prefix = legacy_db, variant, prefix
+        self.root = Path(root) if root else None  # the XE root: its files/ folder
         legacy_db.load(schema(variant, prefix, charset))
         self.connection = legacy_db.connect_as_root(autocommit=True)
         self.threads = {}  # document_srl -> [(comment_srl, parent_srl)] in time order
@@ -89,6 +91,36 @@ class XESite:
         row.update(columns)
         self.insert("member", **row)
         return srl
+
+    def file(self, module_srl, target_srl, srl, source_filename, data, *, uploaded=None,
+             download_count=0, isvalid="Y", **columns):  # fmt: skip
+        """An xe_files row of document (or comment) ``target_srl`` and, unless ``data`` is
+        None (a file missing on disk), its bytes under the XE root. ``uploaded``: its path
+        from the root; by default as the variant stored it (2008: images under their original
+        name; later a random name)."""
+        image = source_filename.rsplit(".", 1)[-1].lower() in ("jpg", "jpeg", "png", "gif")
+        folder = "images" if image else "binaries"
+        numbering = "".join(f"{int(str(target_srl)[::-1][i:i + 3][::-1]):03d}/"
+                            for i in range(0, len(str(target_srl)), 3))  # fmt: skip
+        if uploaded is None:
+            name = source_filename if self.variant == "xe2008" and image else f"{srl:032x}"
+            uploaded = f"./files/attach/{folder}/{module_srl}/{numbering}{name}"
+        row = dict(
+            file_srl=srl, upload_target_srl=target_srl, sid=f"sid{srl}", module_srl=module_srl,
+            member_srl=0, download_count=download_count, direct_download="Y" if image else "N",
+            source_filename=source_filename, uploaded_filename=uploaded,
+            file_size=len(data or b""), isvalid=isvalid, regdate="20080401120000",
+            ipaddress="127.0.0.1",
+        )  # fmt: skip
+        if self.variant == "rhymix":
+            row.update(type="image/png" if image else "application/octet-stream")
+        row.update(columns)
+        self.insert("files", **row)
+        if data is not None:
+            path = self.root / uploaded.lstrip("./")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return uploaded.lstrip(".")
 
     def write_comment_lists(self):
         """xe_comments_list as XE's comment controller keeps it: a thread's head is its root,

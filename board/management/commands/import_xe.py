@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from board.legacy import importer, xe
@@ -21,9 +23,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=importer.BATCH, help="rows per transaction"
         )
-        parser.add_argument("--files", help="the XE root (files/): not imported yet")
+        parser.add_argument(
+            "--files", help="the old site's root folder (the one holding files/): its files"
+        )
+        parser.add_argument(
+            "--old-url",
+            help="the old site's address (http://old.example.com/): links to it become local",
+        )
 
-    def handle(self, *args, db, prefix, source, staff, dry_run, files, batch_size, **options):
+    def handle(
+        self, *args, db, prefix, source, staff, dry_run, files, old_url, batch_size, **options
+    ):
         try:
             database = importer.Source(db, prefix)
         except importer.SourceError as error:
@@ -36,16 +46,18 @@ class Command(BaseCommand):
             progress=self.stderr.write,
         )
         staff = [name.strip() for name in staff.split(",") if name.strip()]
+        if files and not (Path(files) / "files").is_dir():
+            raise CommandError(f"--files {files}: no files/ folder there (give the XE root)")
         try:
             with importer.dry_run_guard(dry_run):
-                xe.Importer(database, run, staff=staff).import_all()
+                xe_import = xe.Importer(database, run, staff=staff, files=files, old_url=old_url)
+                xe_import.import_all()
         except importer.SourceError as error:
             raise CommandError(str(error)) from error
         finally:
             database.close()
-        run.summary.note("files and images were not imported (a later version of the import)")
-        if files:
-            run.summary.note(f"--files {files} was given; nothing was read from it yet")
+        if not files:
+            run.summary.note("files and images were not imported (no --files)")
         if not database.read_only_session:
             run.summary.note("this server has no read-only sessions; use a SELECT-only user")
         for how, count in database.decoded.items():
