@@ -36,11 +36,16 @@ from board.models import (
     validate_board_slug,
 )
 
-from .importer import KST, GuestAuthors, SourceError, own_timestamps, settle_comments
-from .importer import settle_listing
+from .importer import (
+    KST,
+    GuestAuthors,
+    SourceError,
+    own_timestamps,
+    settle_comments,
+    settle_listing,
+)
 from .keys import LegacyKey
-from .xe import BOARD_NAME_MAX, CATEGORY_MAX, GUEST, NAME_MAX, SECRET_COMMENT, UNTITLED
-from .xe import TITLE_MAX
+from .xe import BOARD_NAME_MAX, CATEGORY_MAX, GUEST, NAME_MAX, SECRET_COMMENT, TITLE_MAX, UNTITLED
 
 User = get_user_model()
 
@@ -523,10 +528,11 @@ def compare(db, source_name):
         slug = board["bo_table"]
         if not db.has(f"write_{slug}"):
             continue
-        old = db.query(
-            f"SELECT SUM(wr_is_comment = 0) AS articles, SUM(wr_is_comment = 1) AS comments"
-            f" FROM {db.table(f'write_{slug}')}"
-        )[0]
+        table = db.table(f"write_{slug}")
+        old = {
+            name: db.scalar(f"SELECT COUNT(*) FROM {table} WHERE wr_is_comment = {flag}")
+            for name, flag in (("articles", 0), ("comments", 1))
+        }
         here = {"articles": 0, "comments": 0}
         if slug in imported:
             here = Post.objects.filter(board__slug=slug).aggregate(

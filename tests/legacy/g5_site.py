@@ -108,6 +108,6 @@ class G5Site:
                            mb_id=mb_id, wr_name=name, **columns)  # fmt: skip
 
     def member(self, mb_id, password, nick, *, joined="2012-03-05 10:15:00", **columns):
-        return self.insert("member", mb_id=mb_id, mb_password=password, mb_name=nick,
-                           mb_nick=nick, mb_email=f"{mb_id}@example.com", mb_level=2,
-                           mb_datetime=joined, **columns)  # fmt: skip
+        row = dict(mb_id=mb_id, mb_password=password, mb_name=nick, mb_nick=nick,
+                   mb_email=f"{mb_id}@example.com", mb_level=2, mb_datetime=joined)  # fmt: skip
+        return self.insert("member", **{**row, **columns})
