@@ -220,7 +220,7 @@ def test_a_zero_join_date_becomes_the_first_post_date_and_stops_no_login(site, c
 def test_administrators_become_staff_only_when_named_and_blocked_members_cannot_sign_in(
     site, client
 ):
-    site.member("admin", G5_PASSWORD, "최고관리자", mb_level=10)
+    site.member("admin", G5_PASSWORD, "최고관리자")  # g5_config.cf_admin
     site.member("boss", G5_PASSWORD, "사장", mb_level=10)
     site.member("left", G5_PASSWORD, "떠난 이", mb_leave_date="20200101")
     site.member("spammer", G5_PASSWORD, "광고", mb_intercept_date="20200101")
