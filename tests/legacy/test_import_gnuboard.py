@@ -317,13 +317,20 @@ def test_the_summary_says_what_was_imported_skipped_and_not_read(site):
 def test_old_gnuboard_links_go_to_the_imported_article_and_comment(site, client):
     site.board("free", "자유")
     first = site.write("free", "첫 글")
-    site.write("free", "둘째 글")
     comment = site.comment("free", first, "댓글")
+    # Comments use up wr_ids: the second article's wr_id is not its number here.
+    second = site.write("free", "둘째 글")
     run_import(site)
 
     response = client.get(f"/bbs/board.php?bo_table=free&wr_id={first}")
     assert response.status_code == 301
     assert response["Location"] == "/free/1/"
+    assert second != 2
+    response = client.get(f"/bbs/board.php?bo_table=free&wr_id={second}")
+    assert response["Location"] == "/free/2/"
+    response = client.get(f"/free/{second}")  # Gnuboard's short URL
+    assert response.status_code == 301
+    assert response["Location"] == "/free/2/"
     response = client.get(f"/bbs/board.php?bo_table=free&wr_id={comment}")
     assert response.status_code == 301
     imported = Comment.objects.get(body="댓글")
