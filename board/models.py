@@ -386,6 +386,17 @@ class Post(models.Model):
     # threshold, until a moderator decides.
     report_count = models.PositiveIntegerField(_("처리 전 신고 수"), default=0, editable=False)
     is_hidden = models.BooleanField(_("신고로 가려짐"), default=False, editable=False)
+    # The article a Gnuboard 답글 post answers (imported; PostBBS writes none itself).
+    answers = models.ForeignKey(
+        "self",
+        verbose_name=_("원글"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -422,6 +433,12 @@ class Post(models.Model):
                 fields=["removed_by"],
                 name="post_removed_by_idx",
                 condition=Q(removed_by__isnull=False),
+            ),
+            # For deleting an answered article (SET NULL): only 답글 posts have an entry.
+            models.Index(
+                fields=["answers"],
+                name="post_answers_idx",
+                condition=Q(answers__isnull=False),
             ),
         ]
 

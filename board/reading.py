@@ -48,7 +48,8 @@ BOARD_SQL = f"SELECT {', '.join(BOARD_FIELDS)} FROM board_board WHERE slug = %s"
 # The listed article ``number`` of the board ``slug``, its board, its category, its author's
 # name and staff mark, and its rank (1 = oldest listed): its position less its block's start,
 # plus the listed posts below the block (a seek on the block index, as
-# Post.objects.with_rank()); and the same within its category.
+# Post.objects.with_rank()); and the same within its category; and the number and title of
+# the listed article it answers (a Gnuboard 답글 post, Post.answers).
 ARTICLE_SQL = f"""
 SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
        {", ".join(f"p.{name}" for name in POST_FIELDS)},
@@ -59,12 +60,14 @@ SELECT {", ".join(f"b.{name}" for name in BOARD_FIELDS)},
                 ORDER BY k.start DESC LIMIT 1),
        p.cat_seq + (SELECT k.below - k.start FROM board_categoryblock k
                     WHERE k.category_id = p.category_id AND k.start < p.cat_seq
-                    ORDER BY k.start DESC LIMIT 1)
+                    ORDER BY k.start DESC LIMIT 1),
+       o.number, o.title
 FROM board_board b
 JOIN board_post p ON p.board_id = b.id
 JOIN board_author a ON a.id = p.author_id
 LEFT JOIN auth_user u ON u.id = a.user_id
 LEFT JOIN board_category c ON c.id = p.category_id
+LEFT JOIN board_post o ON o.id = p.answers_id AND o.seq IS NOT NULL AND NOT o.is_hidden
 WHERE b.slug = %s AND p.number = %s AND p.seq IS NOT NULL
 """
 
@@ -174,7 +177,8 @@ def article(slug, number):
     post.is_notice, post.is_secret = bool(post.is_notice), bool(post.is_secret)
     post.is_removed, post.is_hidden = bool(post.is_removed), bool(post.is_hidden)
     post.board = board
-    post.author_name, staff, post.author_user_id, post.rank, post.cat_rank = found[split:]
+    post.author_name, staff, post.author_user_id, post.rank, post.cat_rank = found[split:-2]
+    post.answers_number, post.answers_title = found[-2:]
     post.author_is_staff = bool(staff)
     return post
 

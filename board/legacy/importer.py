@@ -1,6 +1,7 @@
-"""What every import of an old site shares (XE and Rhymix in ``xe``, Gnuboard5 next): the
-source database opened read-only, rows streamed in batches and decoded explicitly, old dates,
-the keys of what is already here, the progress line and the closing summary.
+"""What every import of an old site shares (XE and Rhymix in ``xe``, Gnuboard5 in
+``gnuboard``): the source database opened read-only, rows streamed in batches and decoded
+explicitly, old dates, the keys of what is already here, the progress line and the closing
+summary.
 
 An import runs in batches: each batch's objects and their LegacyKey rows are committed in one
 transaction, so an interrupted run continues where it stopped, and a second run finds every

@@ -1,26 +1,33 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from board.legacy import importer, xe
+from board.legacy import gnuboard, importer, xe
+
+KINDS = {"xe": (xe, "xe_"), "gnuboard": (gnuboard, "g5_")}
 
 
 class Command(BaseCommand):
     help = (
-        "Compare counts per board between an imported XE or Rhymix database and this site; "
-        "exits with status 1 on any difference."
+        "Compare counts per board between an imported XE, Rhymix or Gnuboard5 database and "
+        "this site; exits with status 1 on any difference."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--db", required=True, help="mysql://USER:PASSWORD@HOST:PORT/DBNAME")
-        parser.add_argument("--prefix", default="xe_", help="table prefix (default xe_)")
+        parser.add_argument(
+            "--kind", choices=sorted(KINDS), default="xe", help="xe (also Rhymix) or gnuboard"
+        )
+        parser.add_argument("--prefix", help="table prefix (default xe_ or g5_)")
         parser.add_argument("--source", help='name given to the import (default "DBNAME:PREFIX")')
 
-    def handle(self, *args, db, prefix, source, **options):
+    def handle(self, *args, db, kind, prefix, source, **options):
+        module, default_prefix = KINDS[kind]
+        prefix = default_prefix if prefix is None else prefix
         try:
             database = importer.Source(db, prefix)
         except importer.SourceError as error:
             raise CommandError(str(error)) from error
         try:
-            rows = xe.compare(database, source or f"{database.database}:{prefix}")
+            rows = module.compare(database, source or f"{database.database}:{prefix}")
         finally:
             database.close()
         width = max(len(what) for what, _old, _here in rows)

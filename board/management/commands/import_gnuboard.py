@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from board.legacy import gnuboard, importer
+
+
+class Command(BaseCommand):
+    help = (
+        "Import every board of a Gnuboard5 database (members, categories, articles, 답글 posts, "
+        "comments), read-only; a second run adds and changes nothing."
+    )
+
+    # For the tests: a hook after each committed batch (to interrupt a run).
+    stealth_options = ("after_batch",)
+
+    def add_arguments(self, parser):
+        parser.add_argument("--db", required=True, help="mysql://USER:PASSWORD@HOST:PORT/DBNAME")
+        parser.add_argument("--prefix", default="g5_", help="table prefix (default g5_)")
+        parser.add_argument("--source", help='name of this site (default "DBNAME:PREFIX")')
+        parser.add_argument("--staff", default="", help="mb_id,... who become staff here")
+        parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")
+        parser.add_argument(
+            "--batch-size", type=int, default=importer.BATCH, help="rows per transaction"
+        )
+        parser.add_argument("--data", help="Gnuboard's data/ folder: not imported yet")
+
+    def handle(self, *args, db, prefix, source, staff, dry_run, data, batch_size, **options):
+        try:
+            database = importer.Source(db, prefix)
+        except importer.SourceError as error:
+            raise CommandError(str(error)) from error
+        run = importer.Run(
+            source=source or f"{database.database}:{prefix}",
+            dry_run=dry_run,
+            batch_size=max(1, batch_size),
+            after_batch=options.get("after_batch"),
+            progress=self.stderr.write,
+        )
+        staff = [name.strip() for name in staff.split(",") if name.strip()]
+        try:
+            with importer.dry_run_guard(dry_run):
+                gnuboard.Importer(database, run, staff=staff).import_all()
+        except importer.SourceError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            database.close()
+        run.summary.note(
+            "files and editor images were not imported (a later version of the import)"
+        )
+        if data:
+            run.summary.note(f"--data {data} was given; nothing was read from it yet")
+        if not database.read_only_session:
+            run.summary.note("this server has no read-only sessions; use a SELECT-only user")
+        for how, count in database.decoded.items():
+            run.summary.note(f"{count:,} text values decoded as {how}")
+        self.stdout.write(run.summary.table(dry_run=dry_run))
