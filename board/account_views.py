@@ -109,5 +109,8 @@ def csrf_failure(request, reason=""):
         "error_text": _(
             "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
         ),
+        # A form's text is not echoed from a refused (possibly forged) request: the browser's
+        # back button returns to the page with the typed text still in its box.
+        "go_back": request.method == "POST",
     }
     return render(request, "error_page.html", context, status=403)

@@ -55,9 +55,13 @@ def honeypot_field():
 class CommentForm(HoneypotMixin, forms.Form):
     body = forms.CharField(
         label=_("댓글"),
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
+        # The box takes the real limit (line breaks count one, as here). No max_length on the
+        # field: it would set the box's maxlength to itself, and the limit is checked after
+        # trimming, below (the request's size is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE).
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": COMMENT_MAX, "data-counter": COMMENT_MAX}
+        ),
         strip=False,
-        max_length=COMMENT_MAX * 2,  # the real limit is checked after trimming, below
         error_messages={"required": _("댓글 내용을 입력하세요.")},
     )
     homepage = honeypot_field()
