@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 
 from board import account_views, feeds, file_views
@@ -17,8 +19,14 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Where browsers and feed readers look without asking the page: the hashed static file."""
+    return redirect(static("board/favicon.ico"))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health, name="health"),
     path("robots.txt", feeds.robots_txt, name="robots"),
     path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
