@@ -6,13 +6,13 @@ parallel requests through. Here the check and the reservation are one transactio
 per address, taken before the hashing, and a sliding window counts the last ``seconds``.
 """
 
-import hashlib
 import ipaddress
 import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import ResetRequest, SignupRecord
 
@@ -79,8 +79,9 @@ def release_signup(record):
 
 
 def _reset_keys(address, email):
-    # The email is kept hashed: the table must not become a list of addresses people tried.
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    # The email is kept as a keyed hash: the table must not become a list of addresses people
+    # tried, nor one a copy of the database could be checked against.
+    digest = salted_hmac("board.limits.reset", email.strip().lower()).hexdigest()
     return [
         (f"ip:{address[:45]}", settings.PASSWORD_RESET_LIMITS_PER_ADDRESS),
         (f"email:{digest}", settings.PASSWORD_RESET_LIMITS_PER_EMAIL),
@@ -94,7 +95,8 @@ def reserve_reset(address, email, now=None):
     account has that email, so the answer never tells which addresses have one."""
     now = now or timezone.now()
     keys = _reset_keys(address, email)
-    for key, _limits in keys:
+    # Both locks in one order (of their numbers), so two requests never wait for each other.
+    for key in sorted((key for key, _limits in keys), key=lambda k: zlib.crc32(k.encode())):
         _lock_address(key)
     for key, limits in keys:
         made = ResetRequest.objects.filter(key=key)
