@@ -6,6 +6,7 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import limits
-from .forms import SignupForm
+from .forms import ResetForm, SignupForm
 from .views import (
     safe_next,
     secure_cookies,
@@ -88,6 +89,40 @@ def complete_signup(request, form, reservation):
     return redirect(safe_next(request, reverse("board:post-list")))
 
 
+class PasswordReset(auth_views.PasswordResetView):
+    """Asks for a reset link by mail. The same page follows for any address, with an account
+    or not; the limits (board.limits.reserve_reset) count both alike."""
+
+    form_class = ResetForm
+
+    def form_valid(self, form):
+        try:
+            limits.reserve_reset(limits.client_ip(self.request), form.cleaned_data["email"])
+        except limits.RateLimited as limit:
+            seconds, count = limit.args
+            form.add_error(
+                None,
+                _(
+                    "재설정 요청이 너무 많습니다 (%(minutes)d분에 %(count)d번까지). "
+                    "잠시 후 다시 시도해 주세요."
+                )
+                % {"minutes": seconds // 60, "count": count},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
+
+
+class Logout(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_in:
+            messages.success(request, _("로그아웃했습니다."))
+        return response
+
+
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
@@ -109,5 +144,8 @@ def csrf_failure(request, reason=""):
         "error_text": _(
             "페이지를 연 지 오래되었거나 쿠키가 꺼져 있습니다. 새로고침한 뒤 다시 보내 주세요."
         ),
+        # A form's text is not echoed from a refused (possibly forged) request: the browser's
+        # back button returns to the page with the typed text still in its box.
+        "go_back": request.method == "POST",
     }
     return render(request, "error_page.html", context, status=403)

@@ -182,7 +182,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         "number",
         "title",
         "author",
-        "published_at",
+        "published_when",  # the date alone for an article kept from the source's listing
         "views",
         "comment_count",
         "is_notice",

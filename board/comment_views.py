@@ -3,7 +3,6 @@ comments. Each answers back at the article (or the comment page holding the comm
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -26,10 +25,14 @@ from .views import (
 )
 
 
-@login_required
 @require_POST
 @front_for_default_board
 def comment_create(request, number, slug=None):
+    if not request.user.is_authenticated:
+        # Back to the article's comment box after logging in: the comment's own address takes
+        # only POST (a signed-out reader here is usually one whose session ended).
+        board_path = addresses.board(slug or settings.BOARD_SLUG)
+        return redirect_to_login(addresses.article(board_path, number) + "#comment-form")
     try:
         post = public_post(request, slug, number)
     except SecretPost:
@@ -46,7 +49,7 @@ def comment_create(request, number, slug=None):
                 parent_id=form.cleaned_data["parent"],
             )
         except suspension.Suspended as refused:
-            return suspended(request, refused)
+            return suspended(request, refused, kept_text=form.cleaned_data["body"])
         except services.ReplyRefused as refused:
             form = CommentForm(request.POST)
             form.is_valid()
@@ -69,12 +72,14 @@ def comment_create(request, number, slug=None):
     return render(request, "board/post_detail.html", context, status=status)
 
 
-def suspended(request, refused):
-    """A suspended reader's comment, vote or report: a 403 saying until when."""
+def suspended(request, refused, kept_text=""):
+    """A suspended reader's comment, vote or report: a 403 saying until when, with the text
+    they wrote shown to copy (it is not stored)."""
     context = {
         "error_code": 403,
         "error_title": _("이용이 정지된 계정입니다"),
         "error_text": refused.args[0],
+        "kept_text": kept_text,
     }
     return render(request, "error_page.html", context, status=403)
 

@@ -28,7 +28,12 @@ SUSPENSIONS_PAGE_SIZE = 50
 
 
 def refused(request, message, status=403):
-    context = {"error_code": status, "error_title": _("신고할 수 없습니다"), "error_text": message}
+    context = {
+        "error_code": status,
+        "error_title": _("신고할 수 없습니다"),
+        "error_text": message,
+        "kept_text": request.POST.get("text", "") if request.method == "POST" else "",
+    }
     return render(request, "error_page.html", context, status=status)
 
 
@@ -39,7 +44,8 @@ def report_view(request, *, author_user_id, back, post=None, comment=None):
             request.user, author_user_id=author_user_id, post=post, comment=comment
         )
     except suspension.Suspended as refusal:
-        return suspended(request, refusal)
+        kept = request.POST.get("text", "") if request.method == "POST" else ""
+        return suspended(request, refusal, kept_text=kept)
     except reports.ReportRefused as refusal:
         return refused(request, refusal.args[0])
     form = ReportForm(request.POST if request.method == "POST" else None)

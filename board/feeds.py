@@ -9,7 +9,8 @@ from django.contrib.syndication.views import Feed
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, get_tag_uri
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,38 @@ def first_image(post):
     return match.group(1) if match else None
 
 
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+
+def date_only_item(item):
+    """An article kept from the source's listing has a day but no time (Post.listing_only):
+    its entry leaves out the RSS pubDate / Atom published, which would claim a time (its
+    stored midnight), and gives the day as a Dublin Core date (2008-03-27) instead."""
+    if not item.get("date_only"):
+        return item, None
+    # An Atom entry without an id of its own would derive one from the date: keep that one.
+    unique_id = item["unique_id"] or get_tag_uri(item["link"], item["pubdate"])
+    return {**item, "pubdate": None, "unique_id": unique_id}, item["date_only"]
+
+
+class DateOnlyRss(Rss201rev2Feed):
+    def add_item_elements(self, handler, item):
+        item, day = date_only_item(item)
+        super().add_item_elements(handler, item)
+        if day:
+            handler.addQuickElement("dc:date", day, {"xmlns:dc": DUBLIN_CORE})
+
+
+class DateOnlyAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        item, day = date_only_item(item)
+        super().add_item_elements(handler, item)
+        if day:
+            handler.addQuickElement("dc:date", day, {"xmlns:dc": DUBLIN_CORE})
+
+
 class LatestPostsFeed(Feed):
+    feed_type = DateOnlyRss
     description = _("최근 글")
 
     def get_object(self, request, slug=None):
@@ -80,9 +112,14 @@ class LatestPostsFeed(Feed):
     def item_updateddate(self, post):
         return post.updated_at
 
+    def item_extra_kwargs(self, post):
+        if post.listing_only:
+            return {"date_only": timezone.localdate(post.published_at).isoformat()}
+        return {}
+
 
 class LatestPostsAtomFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = DateOnlyAtom
     subtitle = LatestPostsFeed.description
 
     def item_title(self, post):

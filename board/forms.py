@@ -1,21 +1,28 @@
 import io
+import logging
 import re
+import threading
 import warnings
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import MaxLengthValidator
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from . import suspension
 from .auth import impersonated_name
 from .models import Attachment, Decision, PostImage, Report
+
+logger = logging.getLogger(__name__)
 
 COMMENT_MAX = 2000
 # C0 controls other than tab and newline, DEL, and C1 controls: invisible, never typed.
@@ -55,9 +62,13 @@ def honeypot_field():
 class CommentForm(HoneypotMixin, forms.Form):
     body = forms.CharField(
         label=_("댓글"),
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
+        # The box takes the real limit (line breaks count one, as here). No max_length on the
+        # field: it would set the box's maxlength to itself, and the limit is checked after
+        # trimming, below (the request's size is bounded by DATA_UPLOAD_MAX_MEMORY_SIZE).
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": COMMENT_MAX, "data-counter": COMMENT_MAX}
+        ),
         strip=False,
-        max_length=COMMENT_MAX * 2,  # the real limit is checked after trimming, below
         error_messages={"required": _("댓글 내용을 입력하세요.")},
     )
     homepage = honeypot_field()
@@ -118,10 +129,24 @@ class RemovalForm(forms.Form):
 
 
 class SignupForm(HoneypotMixin, UserCreationForm):
+    # Required: it is the only way back into a forgotten account (password reset by mail).
+    # Not unique: saying "already used" would tell anyone whose address has an account here.
+    email = forms.EmailField(
+        label=_("이메일"),
+        max_length=254,
+        help_text=_(
+            "비밀번호를 잊었을 때 재설정 링크를 받을 주소입니다. 다른 사람에게 보이지 않습니다."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("이메일 주소를 입력하세요.")},
+    )
     homepage = honeypot_field()
 
     class Meta(UserCreationForm.Meta):
-        fields = ["username"]
+        fields = ["username", "email"]
+
+    def clean_email(self):
+        return get_user_model().objects.normalize_email(self.cleaned_data["email"])
 
     def clean_username(self):
         username = super().clean_username()
@@ -131,6 +156,39 @@ class SignupForm(HoneypotMixin, UserCreationForm):
                 code="impersonation",
             )
         return username
+
+
+class ResetForm(PasswordResetForm):
+    """Django's password-reset form in Korean, its mail sent in the background
+    (MAIL_IN_BACKGROUND) so that a known address answers as fast as an unknown one."""
+
+    email = forms.EmailField(
+        label=_("가입할 때 쓴 이메일"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("이메일 주소를 입력하세요.")},
+    )
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email,
+        html_email_template_name=None,
+    ):  # fmt: skip
+        # Written here, in the reader's language; only the sending waits in the background.
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if not settings.MAIL_IN_BACKGROUND:
+            send_logged(message)
+            return
+        threading.Thread(target=send_logged, args=[message], daemon=True).start()
+
+
+def send_logged(message):
+    try:
+        message.send()
+    except Exception:
+        # As Django's own form: the reader is told the same either way; the operator sees it.
+        logger.exception("Failed to send the password reset mail to %s", message.to)
 
 
 class WebImageField(forms.ImageField):

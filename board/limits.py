@@ -12,8 +12,9 @@ import zlib
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from .models import SignupRecord
+from .models import ResetRequest, SignupRecord
 
 
 class RateLimited(Exception):
@@ -75,3 +76,34 @@ def reserve_signup(address, now=None):
 
 def release_signup(record):
     SignupRecord.objects.filter(pk=record.pk).delete()
+
+
+def _reset_keys(address, email):
+    # The email is kept as a keyed hash: the table must not become a list of addresses people
+    # tried, nor one a copy of the database could be checked against.
+    digest = salted_hmac("board.limits.reset", email.strip().lower()).hexdigest()
+    return [
+        (f"ip:{address[:45]}", settings.PASSWORD_RESET_LIMITS_PER_ADDRESS),
+        (f"email:{digest}", settings.PASSWORD_RESET_LIMITS_PER_EMAIL),
+    ]
+
+
+@transaction.atomic
+def reserve_reset(address, email, now=None):
+    """Count a password-reset request from ``address`` for ``email`` and refuse it
+    (RateLimited(seconds, limit)) past a limit of either. Counted alike whether or not an
+    account has that email, so the answer never tells which addresses have one."""
+    now = now or timezone.now()
+    keys = _reset_keys(address, email)
+    # Both locks in one order (of their numbers), so two requests never wait for each other.
+    for key in sorted((key for key, _limits in keys), key=lambda k: zlib.crc32(k.encode())):
+        _lock_address(key)
+    for key, limits in keys:
+        made = ResetRequest.objects.filter(key=key)
+        longest = max(seconds for seconds, _limit in limits)
+        made.filter(created_at__lte=now - timezone.timedelta(seconds=longest)).delete()
+        for seconds, limit in limits:
+            since = now - timezone.timedelta(seconds=seconds)
+            if made.filter(created_at__gt=since).count() >= limit:
+                raise RateLimited(seconds, limit)
+    ResetRequest.objects.bulk_create([ResetRequest(key=key, created_at=now) for key, _ in keys])

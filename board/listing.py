@@ -23,7 +23,8 @@ COLUMNS = """
 SELECT {part}, p.id, p.number, p.seq, CASE WHEN p.is_hidden THEN NULL ELSE p.title END,
        p.comment_count, p.has_image, p.has_file,
        p.is_notice, p.published_at, p.views, a.name, p.is_secret, c.name, p.upvotes,
-       p.answers_id IS NOT NULL
+       p.answers_id IS NOT NULL,
+       p.listing_only
 FROM board_post p JOIN board_author a ON a.id = p.author_id
 LEFT JOIN board_category c ON c.id = p.category_id
 """
@@ -70,13 +71,13 @@ CATEGORY_NEIGHBOURS_SQL = neighbours_sql("category_id", "cat_seq")
 # author name.
 BOARDS_SQL = (
     f"SELECT {BOARD}, b.id, NULL, NULL, b.name, NULL, NULL, NULL, NULL, NULL, NULL, b.slug, "
-    "NULL, NULL, NULL, NULL FROM board_board b"
+    "NULL, NULL, NULL, NULL, NULL FROM board_board b"
 )
 # The board's categories for the listing's filter: id, order and name in a post's id, seq
 # and title columns.
 CATEGORIES_SQL = (
     f"SELECT {CATEGORY}, c.id, NULL, c.position, c.name, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, NULL, NULL, NULL, NULL FROM board_category c WHERE c.board_id = %s"
+    "NULL, NULL, NULL, NULL, NULL, NULL FROM board_category c WHERE c.board_id = %s"
 )
 
 
@@ -104,6 +105,8 @@ class Row:
     category_name: str | None = None
     upvotes: int = 0  # 추천 수, shown when the board has the column (Board.show_votes)
     is_answer: bool = False  # a Gnuboard 답글 post (Post.answers): marked before its title
+    # Kept from the source's listing alone (Post.listing_only): its image mark is the source's.
+    listing_only: bool = False
     pinned: bool = False  # one of the notices pinned above the page's rows
 
 
@@ -191,6 +194,7 @@ def fetch_rows(board, page, around=None, category=None):
         row.has_image, row.has_file = bool(row.has_image), bool(row.has_file)
         row.is_notice, row.is_secret = bool(row.is_notice), bool(row.is_secret)
         row.is_answer = bool(row.is_answer)
+        row.listing_only = bool(row.listing_only)
         if part == PAGE:
             result.page.append(row)
         elif part == NOTICE:

@@ -350,6 +350,9 @@ class Post(models.Model):
     comment_rows = models.PositiveIntegerField(_("댓글 자리 수"), default=0, editable=False)
     has_image = models.BooleanField(_("이미지 있음"), default=False, editable=False)
     has_file = models.BooleanField(_("첨부 파일 있음"), default=False, editable=False)
+    # Kept from the source board's listing alone (fixtures/source_page.json): no body, a date
+    # without its time of day, and an image mark for an image that was never brought here.
+    listing_only = models.BooleanField(_("목록 정보만 있음"), default=False, editable=False)
     category = models.ForeignKey(
         Category,
         verbose_name=_("분류"),
@@ -449,6 +452,15 @@ class Post(models.Model):
         if self.seq is None:  # not (or no longer) public: staff see it through the preview
             return reverse("board:post-preview", kwargs={"pk": self.pk})
         return self.board.get_article_url(self.number)
+
+    def published_when(self):
+        """When it was published, as readers are told: the date alone for an article kept
+        from the source's listing, which gives no time of day (its stored midnight is not one)."""
+        local = timezone.localtime(self.published_at)
+        return f"{local:%Y.%m.%d}" if self.listing_only else f"{local:%Y.%m.%d %H:%M}"
+
+    published_when.short_description = _("게시 시각")
+    published_when.admin_order_field = "published_at"
 
     @property
     def is_listed(self):
@@ -671,6 +683,22 @@ class SignupRecord(models.Model):
 
     def __str__(self):
         return f"{self.address} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ResetRequest(models.Model):
+    """One password-reset mail asked for, counted under its client address and under its
+    (hashed) email address by the reset limits (board.limits.reserve_reset)."""
+
+    key = models.CharField(_("기준"), max_length=80)
+    created_at = models.DateTimeField(_("요청 시각"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("비밀번호 재설정 요청")
+        verbose_name_plural = _("비밀번호 재설정 요청")
+        indexes = [models.Index(fields=["key", "created_at"], name="reset_key_idx")]
+
+    def __str__(self):
+        return f"{self.key} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SearchRate(models.Model):

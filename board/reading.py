@@ -37,7 +37,8 @@ POST_FIELDS = columns(
 # (In the model's order: Model.from_db fills the fields in that order.)
 POST_FIELDS += columns(
     Post,
-    *("views", "comment_count", "comment_rows", "has_image", "has_file", "category_id"),
+    *("views", "comment_count", "comment_rows", "has_image", "has_file", "listing_only"),
+    "category_id",
     *("cat_seq", "is_notice"),
 )
 POST_FIELDS += columns(Post, "is_secret", "is_removed", "upvotes", "downvotes")
@@ -174,6 +175,7 @@ def article(slug, number):
     post.published_at = aware(post.published_at)
     # SQLite's 0 and 1, as the ORM's converters would give them.
     post.has_image, post.has_file = bool(post.has_image), bool(post.has_file)
+    post.listing_only = bool(post.listing_only)
     post.is_notice, post.is_secret = bool(post.is_notice), bool(post.is_secret)
     post.is_removed, post.is_hidden = bool(post.is_removed), bool(post.is_hidden)
     post.board = board

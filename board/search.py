@@ -193,13 +193,17 @@ def search(board, q, target, before=None, after=None):
 
 def _search(board, q, target, before, after, top):
     scope = window_query(board, q, target, before, after, top)
-    found = list(scope.values_list(*ROW_FIELDS, "upvotes", "is_hidden", "top")[: PAGE + 1])
+    found = list(
+        scope.values_list(*ROW_FIELDS, "listing_only", "upvotes", "is_hidden", "top")[: PAGE + 1]
+    )
     if found:
         top = found[0][-1]
     elif top is None:  # nothing in the window: the top still decides the links
         top = Post.objects.filter(board=board).listed().order_by("-seq").values("seq")[:1]
         top = next(iter(top), {"seq": 0})["seq"]
-    rows = [Row(*values[:-3], upvotes=values[-3]) for values in found[:PAGE]]
+    rows = [
+        Row(*values[:-4], listing_only=values[-4], upvotes=values[-3]) for values in found[:PAGE]
+    ]
     for row, values in zip(rows, found, strict=False):
         if values[-2]:  # hidden by readers' reports (board.reports): the title is masked
             row.title = _("신고로 가려진 글")

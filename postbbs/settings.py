@@ -152,6 +152,20 @@ AXES_CLIENT_IP_CALLABLE = "board.limits.client_ip"
 # Sign-ups per address: at most (limit) within the last (seconds), counted in the database.
 SIGNUP_RATE_LIMITS = [(3600, env.int("SIGNUP_LIMIT_PER_HOUR", default=5))]
 
+# Password-reset mails: per client address and per email address, at most (limit) within the
+# last (seconds), counted in the database alike for known and unknown addresses (board.limits).
+PASSWORD_RESET_LIMITS_PER_ADDRESS = [(3600, env.int("PASSWORD_RESET_LIMIT_PER_HOUR", default=10))]
+PASSWORD_RESET_LIMITS_PER_EMAIL = [(3600, 3)]
+PASSWORD_RESET_TIMEOUT = 3600  # the mailed link works for an hour
+
+# Outgoing mail (password reset): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587
+# in production; by default each mail is printed to the server's output (README "Configuration").
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PostBBS <noreply@localhost>")
+# Password-reset mails leave from a background thread, so the answer takes as long whether or
+# not the address has an account (an SMTP round trip would tell).
+MAIL_IN_BACKGROUND = env.bool("MAIL_IN_BACKGROUND", default=True)
+
 # Django's own hashers first (the first makes every new hash), then the one that verifies
 # passwords imported from XE, Rhymix or Gnuboard5; a legacy hash is replaced by the first on
 # the member's first login (board/legacy_passwords.py).

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 
-from board import feeds, file_views
+from board import account_views, feeds, file_views
 from board.forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
@@ -17,8 +19,14 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Where browsers and feed readers look without asking the page: the hashed static file."""
+    return redirect(static("board/favicon.ico"))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health, name="health"),
     path("robots.txt", feeds.robots_txt, name="robots"),
     path("feed/rss/", feeds.LatestPostsFeed(), name="feed-rss"),
@@ -40,7 +48,24 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", account_views.Logout.as_view(), name="logout"),
+    # Forgotten passwords: a link by mail (Django's own views, board.account_views).
+    path("accounts/password/reset/", account_views.PasswordReset.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

@@ -24,6 +24,7 @@ def test_sign_up_logs_the_reader_in_and_returns_to_the_article(client, board):
             "username": "새독자",
             "password1": "우체통-빨강-2008",
             "password2": "우체통-빨강-2008",
+            "email": "reader@example.com",
             "next": post.get_absolute_url(),
         },
     )
@@ -103,7 +104,13 @@ def test_a_150_character_user_name_signs_up_and_comments(client, board):
     name = "긴" * 75 + "n" * 75
     password = "우체통-빨강-2008"
     signed_up = client.post(
-        "/accounts/signup/", {"username": name, "password1": password, "password2": password}
+        "/accounts/signup/",
+        {
+            "username": name,
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
     )
     assert signed_up.status_code == 302
     response = client.post(f"/{post.number}/comments/", {"body": "첫 댓글입니다"})
@@ -124,7 +131,13 @@ def test_a_staff_members_long_full_name_fits_their_author_profile(board):
 def sign_up(client, username):
     password = "우체통-빨강-2008"
     return client.post(
-        "/accounts/signup/", {"username": username, "password1": password, "password2": password}
+        "/accounts/signup/",
+        {
+            "username": username,
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
     )
 
 
@@ -231,7 +244,12 @@ def test_each_test_starts_with_a_fresh_sign_up_allowance(client, board, settings
     settings.SIGNUP_RATE_LIMITS = [(3600, 1)]
     response = client.post(
         "/accounts/signup/",
-        {"username": "두번째", "password1": "우체통-빨강-2008", "password2": "우체통-빨강-2008"},
+        {
+            "username": "두번째",
+            "password1": "우체통-빨강-2008",
+            "password2": "우체통-빨강-2008",
+            "email": "reader@example.com",
+        },
     )
     assert response.status_code == 302
 

@@ -208,7 +208,12 @@ def test_behind_a_proxy_the_client_cannot_choose_its_own_address(board, settings
         password = "xk39!!qpz-LL"
         response = client.post(
             "/accounts/signup/",
-            {"username": f"u{n}", "password1": password, "password2": password},
+            {
+                "username": f"u{n}",
+                "password1": password,
+                "password2": password,
+                "email": "reader@example.com",
+            },
         )
         statuses.append(response.status_code)
     assert statuses == [302, 429, 429]

@@ -151,7 +151,13 @@ def test_every_form_field_survives_hostile_values(site, payload):
     client.logout()
     response = client.post(
         "/accounts/signup/",
-        {"username": payload, "password1": payload, "password2": payload, "homepage": payload},
+        {
+            "username": payload,
+            "password1": payload,
+            "password2": payload,
+            "email": "reader@example.com",
+            "homepage": payload,
+        },
     )
     no_server_error(response, "signup")
     response = client.post("/accounts/login/", {"username": payload, "password": payload})

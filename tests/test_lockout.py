@@ -93,7 +93,12 @@ def test_a_sign_up_between_guesses_does_not_reset_the_victims_count(client, boar
     password = "우체통-빨강-2008"
     signed_up = client.post(
         "/accounts/signup/",
-        {"username": "newcomer", "password1": password, "password2": password},
+        {
+            "username": "newcomer",
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
         REMOTE_ADDR="10.5.5.5",
     )
     assert signed_up.status_code == 302

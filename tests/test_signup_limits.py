@@ -41,7 +41,13 @@ def test_filled_honeypot_on_sign_up_creates_no_account(client, board):
     password = "우체통-빨강-2008"
     response = client.post(
         "/accounts/signup/",
-        {"username": "bot", "password1": password, "password2": password, "homepage": "x"},
+        {
+            "username": "bot",
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+            "homepage": "x",
+        },
     )
     assert response.status_code == 400
     assert "자동으로 작성된 것으로 보여" in text(soup(response))
@@ -57,7 +63,12 @@ def test_sign_ups_from_one_address_are_limited(board):
         c = Client(HTTP_USER_AGENT=BROWSER_UA)
         response = c.post(
             "/accounts/signup/",
-            {"username": f"user{n}", "password1": password, "password2": password},
+            {
+                "username": f"user{n}",
+                "password1": password,
+                "password2": password,
+                "email": "reader@example.com",
+            },
             REMOTE_ADDR="10.3.3.3",
         )
         statuses.append(response.status_code)
@@ -67,7 +78,12 @@ def test_sign_ups_from_one_address_are_limited(board):
     assert get_user_model().objects.count() == 5
     other = Client(HTTP_USER_AGENT=BROWSER_UA).post(
         "/accounts/signup/",
-        {"username": "elsewhere", "password1": password, "password2": password},
+        {
+            "username": "elsewhere",
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
         REMOTE_ADDR="10.4.4.4",
     )
     assert other.status_code == 302
@@ -77,7 +93,12 @@ def sign_up(username, ip="10.3.3.3", **headers):
     password = "우체통-빨강-2008"
     return Client(HTTP_USER_AGENT=BROWSER_UA).post(
         "/accounts/signup/",
-        {"username": username, "password1": password, "password2": password},
+        {
+            "username": username,
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
         REMOTE_ADDR=ip,
         **headers,
     )
@@ -335,7 +356,9 @@ def test_a_sign_up_refused_by_the_race_can_be_sent_again_and_returns_to_the_arti
 
     def send(page, username):
         fields = {i["name"]: i.get("value", "") for i in page.select("form input[name]")}
-        fields.update(username=username, password1=password, password2=password)
+        fields.update(
+            username=username, password1=password, password2=password, email="reader@example.com"
+        )
         return browser.post("/accounts/signup/", fields)
 
     first = soup(browser.get(f"/accounts/signup/?next={post.get_absolute_url()}"))

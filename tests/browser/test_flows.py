@@ -42,6 +42,7 @@ def test_reader_signs_up_from_an_article_and_their_comment_is_shown_and_counted(
     page.get_by_role("navigation", name="계정").get_by_role("link", name="회원 가입").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("회원 가입")
     page.get_by_label("사용자 이름").fill("newreader")
+    page.get_by_label("이메일").fill("newreader@example.com")
     page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
     page.get_by_label("비밀번호 확인").fill(PASSWORD)
     page.get_by_role("button", name="가입하기").click()

@@ -44,7 +44,12 @@ def sign_up(url, username):
         url,
         "/accounts/signup/",
         "/accounts/signup/",
-        {"username": username, "password1": password, "password2": password},
+        {
+            "username": username,
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
     )[0]
 
 
@@ -92,7 +97,12 @@ def test_two_servers_share_sessions_view_counts_and_rate_limits(
         one.url,
         "/accounts/signup/",
         "/accounts/signup/",
-        {"username": "shared", "password1": password, "password2": password},
+        {
+            "username": "shared",
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
     )
     assert status == 302
     assert "shared" in visitor.request(f"{two.url}/")[2]
@@ -101,7 +111,12 @@ def test_two_servers_share_sessions_view_counts_and_rate_limits(
         two.url,
         "/accounts/signup/",
         "/accounts/signup/",
-        {"username": "second", "password1": password, "password2": password},
+        {
+            "username": "second",
+            "password1": password,
+            "password2": password,
+            "email": "reader@example.com",
+        },
     )
     assert status == 429
     assert "가입이 너무 많습니다" in body
