@@ -14,7 +14,7 @@ def mark_listing_only(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('board', '0022_removal_cost'),
+        ('board', '0023_post_answers'),
     ]
 
     operations = [
