@@ -5,6 +5,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator, capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -572,6 +573,15 @@ class KoreanAccountsMixin:
         return prune(deleted), counts, perms_needed, protected
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends its warning to this help text in English, outside its catalogue.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("끄면 이 사용자의 지금 비밀번호는 사라집니다."),
+    )
+
+
 @admin.register(Group)
 class BoardGroupAdmin(KoreanAccountsMixin, GroupAdmin):
     pass
@@ -581,6 +591,7 @@ class BoardGroupAdmin(KoreanAccountsMixin, GroupAdmin):
 class BoardUserAdmin(KoreanAccountsMixin, UserAdmin):
     """Django's user admin with a suspension column and filter (in the list's one query)."""
 
+    change_password_form = PasswordChangeForm
     list_display = [*UserAdmin.list_display, "suspended"]
     list_filter = [*UserAdmin.list_filter, SuspendedFilter]
 

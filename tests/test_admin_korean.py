@@ -2,6 +2,7 @@
 walked as a superuser and as a moderator, with no particle fallback, none of Django's broken
 Korean phrases, no English left over, the site's own name and the board's date format."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -131,6 +132,7 @@ def admin_pages(newsroom):
         yield f"{base}{obj.pk}/history/"
         yield f"{base}{obj.pk}/delete/"
         yield f"{base}999999/change/"  # a removed or mistyped address: the admin's notice
+    yield f"/admin/auth/user/{newsroom['moderator'].pk}/password/"
     yield "/admin/board/"
     yield "/admin/password_change/"
     yield "/admin/password_change/done/"
@@ -300,3 +302,17 @@ def test_project_catalogue_takes_precedence_over_djangos_korean():
         assert "이/가" not in translation.gettext(
             "Select a valid choice. %(value)s is not one of the available choices."
         )
+
+
+def test_list_counts_and_date_widgets_read_as_korean(newsroom):
+    client = client_for(newsroom["editor"])
+    comments = soup(client.get("/admin/board/comment/"))
+    script = client.get("/admin/jsi18n/").content.decode()
+    widgets = json.dumps(
+        json.loads(re.search(r"newcatalog = (\{.*?\});", script, re.S)[1]), ensure_ascii=False
+    )
+
+    assert f"댓글 {Comment.objects.count()}개" in text(comments.select_one(".paginator"))
+    assert "지금" in widgets  # the time shortcuts, in Korean
+    assert "오전" not in widgets
+    assert "오후" not in widgets
