@@ -47,6 +47,7 @@ BROKEN_PHRASES = [
     "Django",
     "오전",
     "오후",
+    "(들)",  # a plural written for one or many: "사용자(들)"
 ]
 # English that belongs on the page: names (django-axes' app, the language switcher's
 # "English"), abbreviations, the body's [image:1] syntax, and the data the test created.
