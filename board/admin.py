@@ -35,7 +35,7 @@ from .models import (
 
 # The site's name, not Django's, on every admin page and the login page.
 admin.site.site_title = settings.SITE_NAME
-admin.site.site_header = _("%(site)s 관리") % {"site": settings.SITE_NAME}
+admin.site.site_header = format_lazy(_("{site} 관리"), site=settings.SITE_NAME)
 admin.site.index_title = _("관리 화면")
 
 

@@ -280,7 +280,14 @@ def test_admin_carries_the_site_name_not_djangos(newsroom):
 
     assert "Django" not in text(page.title)
     assert settings.SITE_NAME in text(page.title)
-    assert settings.SITE_NAME in text(page.select_one("#site-name"))
+    assert text(page.select_one("#site-name")) == f"{settings.SITE_NAME} 관리"
+
+
+def test_admin_header_follows_the_language_asked_for(newsroom):
+    client = client_for(newsroom["editor"])
+    page = soup(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert text(page.select_one("#site-name")) == f"{settings.SITE_NAME} administration"
 
 
 def test_admin_lists_write_dates_as_the_board_does(newsroom):
