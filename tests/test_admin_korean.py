@@ -324,3 +324,28 @@ def test_list_counts_and_date_widgets_read_as_korean(newsroom):
     assert "지금" in widgets  # the time shortcuts, in Korean
     assert "오전" not in widgets
     assert "오후" not in widgets
+
+
+def test_admin_date_inputs_are_written_as_the_board_writes_dates(newsroom):
+    post = newsroom["post"]
+    client = client_for(newsroom["editor"])
+    form = soup(client.get(f"/admin/board/post/{post.pk}/change/"))
+    local = timezone.localtime(post.published_at)
+
+    assert form.select_one("#id_published_at_0")["value"] == local.strftime("%Y.%m.%d")
+    assert form.select_one("#id_published_at_1")["value"] == local.strftime("%H:%M")
+    # What the widgets write back is read as it was shown.
+    saved = client.post(
+        f"/admin/board/post/{post.pk}/change/",
+        {
+            "title": post.title,
+            "body": post.body,
+            "body_format": "text",
+            "category": "",
+            "author": post.author.pk,
+            "published_at_0": local.strftime("%Y.%m.%d"),
+            "published_at_1": local.strftime("%H:%M"),
+            **NO_IMAGES,
+        },
+    )
+    assert saved.status_code == 302
