@@ -134,6 +134,14 @@ def admin_pages(newsroom):
         yield f"{base}{obj.pk}/delete/"
         yield f"{base}999999/change/"  # a removed or mistyped address: the admin's notice
     yield f"/admin/auth/user/{newsroom['moderator'].pk}/password/"
+    # Filters and the date hierarchy, drilled down.
+    published = timezone.localtime(newsroom["post"].published_at)
+    yield "/admin/board/post/?state=scheduled&is_notice__exact=1"
+    year = f"/admin/board/post/?published_at__year={published.year}"
+    yield year
+    yield f"{year}&published_at__month={published.month}"
+    yield "/admin/board/comment/?state=by_moderator"
+    yield "/admin/board/report/?decision__isempty=1"
     yield "/admin/board/"
     yield "/admin/password_change/"
     yield "/admin/password_change/done/"
@@ -161,8 +169,12 @@ def test_login_page_and_a_wrong_password_read_as_correct_korean(client, newsroom
         "/admin/login/", {"username": "편집장", "password": "틀린 비밀번호", "next": "/admin/"}
     )
 
+    client.force_login(newsroom["moderator"])
+    out = client.post("/admin/logout/")
+
     assert problems(page) == []
     assert problems(wrong) == []
+    assert problems(out) == []
     assert "비밀번호" in text(soup(wrong).select_one(".errornote"))
 
 
