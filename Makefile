@@ -92,9 +92,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The English catalogue, compiled (the .mo is committed, so `make run` needs no gettext).
+# The English catalogue and the Korean one for Django's own strings (locale/ko, see README),
+# compiled (the .mo files are committed, so `make run` needs no gettext).
 messages: $(STAMP)
-	DEBUG=true $(PY) manage.py compilemessages -l en --ignore=.venv -v0
+	DEBUG=true $(PY) manage.py compilemessages -l en -l ko --ignore=.venv -v0
 
 migrations-check: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run

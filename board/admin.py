@@ -2,15 +2,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -28,6 +32,26 @@ from .models import (
     Report,
     Suspension,
 )
+
+# The site's name, not Django's, on every admin page and the login page.
+admin.site.site_title = settings.SITE_NAME
+admin.site.site_header = format_lazy(_("{site} 관리"), site=settings.SITE_NAME)
+admin.site.index_title = _("관리 화면")
+
+
+def boolean_icon(value):
+    """Django's yes/no/unknown icon, whose alt text is the English "True" or "False" (what a
+    screen reader reads out): the same icon with a Korean alt."""
+    icon, label = {
+        True: ("yes", _("예")),
+        False: ("no", _("아니요")),
+        None: ("unknown", _("알 수 없음")),
+    }[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), label)
+
+
+# Where the admin looks it up (admin.utils and admin.helpers import it at each call).
+admin_list._boolean_icon = boolean_icon
 
 
 class LargeTablePaginator(Paginator):
@@ -500,12 +524,74 @@ class SuspendedFilter(admin.SimpleListFilter):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+PERMISSION_ACTIONS = {"add": _("추가"), "change": _("변경"), "delete": _("삭제"), "view": _("보기")}
+
+
+def permission_label(permission):
+    """A permission as a Korean editor reads it: "글 | 글 추가", not Django's stored English
+    name ("Can add 글"). Custom permissions keep their own (Korean) names."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action, _sep, model_name = permission.codename.partition("_")
+    name = permission.name
+    if action in PERMISSION_ACTIONS and model_name == model._meta.model_name:
+        name = f"{model._meta.verbose_name} {PERMISSION_ACTIONS[action]}"
+    return f"{model._meta.app_config.verbose_name} | {name}"
+
+
+class KoreanAccountsMixin:
+    """Permissions listed in Korean, and the delete confirmation without the rows linking
+    accounts, groups and permissions: Django names those "User_groups object (1)" in English,
+    and they go with the account or group anyway."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = [User.groups.through, User.user_permissions.through, Group.permissions.through]
+        prefixes = tuple(f"{capfirst(m._meta.verbose_name)}: " for m in links)
+        plurals = {str(m._meta.verbose_name_plural) for m in links}
+
+        def prune(items):
+            kept = []
+            for item in items:
+                if isinstance(item, list):
+                    if pruned := prune(item):
+                        kept.append(pruned)
+                elif not str(item).startswith(prefixes):
+                    kept.append(item)
+            return kept
+
+        counts = {name: n for name, n in counts.items() if str(name) not in plurals}
+        return prune(deleted), counts, perms_needed, protected
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends its warning to this help text in English, outside its catalogue.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("끄면 이 사용자의 지금 비밀번호는 사라집니다."),
+    )
+
+
+@admin.register(Group)
+class BoardGroupAdmin(KoreanAccountsMixin, GroupAdmin):
+    pass
 
 
 @admin.register(User)
-class BoardUserAdmin(UserAdmin):
+class BoardUserAdmin(KoreanAccountsMixin, UserAdmin):
     """Django's user admin with a suspension column and filter (in the list's one query)."""
 
+    change_password_form = PasswordChangeForm
     list_display = [*UserAdmin.list_display, "suspended"]
     list_filter = [*UserAdmin.list_filter, SuspendedFilter]
 

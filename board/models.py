@@ -768,8 +768,9 @@ class Decision(models.Model):
         verbose_name_plural = _("신고 처리")
 
     def __str__(self):
-        item = f"post {self.post_id}" if self.post_id else f"comment {self.comment_id}"
-        return f"{item}: {self.action}"
+        # In the admin's titles and messages: Korean, as staff read it.
+        item = f"{_('글')} {self.post_id}" if self.post_id else f"{_('댓글')} {self.comment_id}"
+        return f"{item}: {self.get_action_display()}"
 
 
 class ReportQuerySet(models.QuerySet):
@@ -859,8 +860,8 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        item = f"post {self.post_id}" if self.post_id else f"comment {self.comment_id}"
-        return f"{self.reporter_id} → {item}: {self.reason}"
+        item = f"{_('글')} {self.post_id}" if self.post_id else f"{_('댓글')} {self.comment_id}"
+        return f"{self.reporter_id} → {item}: {self.get_reason_display()}"
 
 
 class SuspensionQuerySet(models.QuerySet):

@@ -78,9 +78,10 @@ TEMPLATES = [
         },
     },
     {
-        # The admin's templates, from the apps.
+        # The admin's templates, from the apps; board/admin_templates/ overrides the few whose
+        # English is written into Django's own template.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "board" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -183,10 +184,17 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
+# locale/ko holds the project's Korean for Django's own strings (the admin's, the forms'):
+# project catalogues take precedence over Django's.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the board writes them (2008.04.21 00:00), in the admin too: postbbs/formats/ko.
+FORMAT_MODULE_PATH = ["postbbs.formats"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
+
+# The site's name, in the admin's title, header and login page.
+SITE_NAME = env("SITE_NAME", default="PostBBS")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
