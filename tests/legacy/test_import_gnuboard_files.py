@@ -8,8 +8,10 @@ from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from PIL import Image
 
+from board.legacy.importer import Interrupted
 from board.legacy.keys import LegacyKey
 from board.models import Attachment, Post, PostImage
 from tests.legacy.g5_site import G5Site
@@ -216,3 +218,29 @@ def test_without_data_the_summary_says_files_were_not_imported(site):
 
     assert "files and editor images were not imported (no --data)" in out.getvalue()
     assert not Attachment.objects.exists()
+
+
+def test_an_interrupted_run_continues_and_copies_each_file_once(site, media_root):
+    def stop_in_the_files(count):
+        if PostImage.objects.exists():  # the first batch of files is committed
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        call_command("import_gnuboard", db=site.url, prefix=site.prefix, data=str(site.data),
+                     batch_size=1, after_batch=stop_in_the_files, stdout=StringIO(),
+                     stderr=StringIO())  # fmt: skip
+    partial = Attachment.objects.count() + PostImage.objects.count()
+    assert 0 < partial < 7
+
+    run_import(site, batch_size=1, old_url=OLD)
+
+    assert Attachment.objects.count() + PostImage.objects.count() == 7
+    assert len(stored_files(media_root)) == 7
+    bodies = Post.objects.values_list("body", flat=True)
+    assert all("old.example.com" not in body for body in bodies)
+
+
+def test_data_without_file_or_editor_folders_is_refused(site, tmp_path):
+    with pytest.raises(CommandError, match="no file/ or editor/ folder"):
+        call_command("import_gnuboard", db=site.url, prefix=site.prefix, data=str(tmp_path),
+                     stdout=StringIO(), stderr=StringIO())  # fmt: skip
