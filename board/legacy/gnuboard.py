@@ -22,6 +22,7 @@ What Gnuboard means (../shared/reference/legacy-boards.md, section 3):
 
 import html
 import posixpath
+import re
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
@@ -64,6 +65,8 @@ ZERO_DATE = "join date 0000-00-00: the first post's date or the import time give
 # getimagesize's IMAGETYPE_* that Gnuboard stores in bf_type: GIF, JPEG, PNG, BMP, WEBP.
 IMAGE_TYPES = {1, 2, 3, 6, 18}
 FILE_MARKERS = ("data/file/", "data/editor/")
+# An address in a plain-text body (what Gnuboard's url_auto_link made a link of).
+TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
 
 ARTICLE_COLUMNS = (
     "wr_id, wr_num, wr_reply, ca_name, wr_option, wr_subject, wr_content, wr_hit, wr_good,"
@@ -592,8 +595,11 @@ class Importer:
         )  # fmt: skip
 
     def article_files(self, bo_table, post_id, row, rows):
-        body = body_html(row["wr_content"], options(row))
         refs = self.references()
+        plain = not {"html1", "html2"} & options(row)
+        body = body_html(row["wr_content"], options(row))
+        if plain and refs.mentions_old_site(body):
+            body = self.plain_body(row["wr_content"], refs)
         if not rows and not refs.mentions_old_site(body):
             return  # most articles: nothing to copy, nothing to rewrite
         post = legacy_files.load_post(post_id)
@@ -627,8 +633,33 @@ class Importer:
             if not self.run.dry_run:
                 refs.add(legacy_files.url_of(obj), names=names, paths=[path], ids=[key])
         self.editor_images(post_id, refs, body)
+        if plain and refs.mentions_old_site(body):
+            body = self.plain_body(row["wr_content"], refs, final=True)
         if not self.run.dry_run:
             legacy_files.save_body(self.summary, post, refs, body, label)
+
+    def plain_body(self, text, refs, *, final=False):
+        """A plain-text body whose addresses on the old site are links (Gnuboard linked them,
+        url_auto_link) showing their new address; other text as body_html gives it. Until
+        ``final`` (the files copied), the links show the old address, for ``path_keys``."""
+        pieces, last = [], 0
+        text = (text or "").replace("\r\n", "\n")
+        for match in TEXT_URL.finditer(text):
+            url = match.group(0)
+            pieces.append(html.escape(text[last : match.start()]))
+            last = match.end()
+            new, old = refs.resolve(html.unescape(url))
+            if not old:
+                pieces.append(html.escape(url))
+            elif not final:
+                pieces.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+            elif new is None:
+                refs.unresolved.append(url)  # a file that did not arrive: its address goes
+            else:
+                # The old address stays in the href for the rewrite to count and replace.
+                pieces.append(f'<a href="{html.escape(url)}">{html.escape(new)}</a>')
+        pieces.append(html.escape(text[last:]))
+        return "".join(pieces).replace("\n", "<br>\n")
 
     def editor_images(self, post_id, refs, body):
         """The editor's images this body names (data/editor/…, in no file table), each copied

@@ -39,8 +39,9 @@ def files_row(out):
 @pytest.fixture
 def site(legacy_db, tmp_path):
     """A Gnuboard board: an article whose body names its files and editor images every way
-    Gnuboard sites did, an article whose image only the file list showed, and a third
-    showing its own 풍경.jpg and the first article's editor image."""
+    Gnuboard sites did, an article whose image only the file list showed, a third
+    showing its own 풍경.jpg and the first article's editor image, and a plain-text one naming
+    old addresses."""
     site = G5Site(legacy_db, data=tmp_path / "data")
     site.board("free", "자유게시판")
     first = site.write("free", "축제 안내", "", options="html1")
@@ -74,7 +75,12 @@ def site(legacy_db, tmp_path):
         "UPDATE g5_write_free SET wr_content = %s WHERE wr_id = %s",
         [f'<p><img src="{OLD}/data/file/free/{own}"></p><p><img src="{editor}"></p>', third],
     )
-    site.write("free", "글만", "파일 없음")
+    plain = (
+        f"이전 글: {OLD}/bbs/board.php?bo_table=free&wr_id={first}\r\n"
+        f"자료: {OLD}/bbs/download.php?bo_table=free&wr_id={first}&no=1"
+        f" 없는 자료: {OLD}/data/file/free/{missing}\r\n밖: https://example.org/y"
+    )
+    site.write("free", "링크만", plain)
     site.paths = dict(photo=photo, editor=editor, korean=korean, own=own, missing=missing)
     return site
 
@@ -167,13 +173,14 @@ def test_two_files_of_one_name_in_two_articles_each_stay_their_own(imported, cli
 
 
 def test_the_summary_counts_files_and_says_what_was_left_out(site, imported):
-    # 7 copied: 4 of the first article's files and images and each other article's one.
+    # 7 copied: the first article's 3 files and 2 editor images, the next two one each.
     assert files_row(imported) == ["files", "7", "0", "2"]
     assert "skipped files (missing on disk): 2: free:1:3, editor/2301/gone.png" in imported
     assert f"data/file/free/{site.paths['missing']}" in imported  # a missing file's path
     assert "data/editor/2301/gone.png" in imported
     assert "damaged image: kept as an attached file): 1: free:1:2" in imported
-    assert "reference to a file not imported: removed from the body): 3" in imported
+    gone = "reference to a file not imported: removed from the body)"
+    assert f"{gone}: 4: free:1, free:1, free:1, free:4" in imported
 
 
 def test_old_file_addresses_redirect_to_the_new_files(site, imported, client):
@@ -244,3 +251,14 @@ def test_data_without_file_or_editor_folders_is_refused(site, tmp_path):
     with pytest.raises(CommandError, match="no file/ or editor/ folder"):
         call_command("import_gnuboard", db=site.url, prefix=site.prefix, data=str(tmp_path),
                      stdout=StringIO(), stderr=StringIO())  # fmt: skip
+
+
+def test_old_addresses_in_a_plain_text_body_become_links_to_their_new_pages(imported, client):
+    body = soup(client.get("/free/4/")).select_one(".post-body")
+
+    article = "/bbs/board.php?bo_table=free&wr_id=1"
+    pdf = attachment_url("free:1:1")
+    assert [(a["href"], text(a)) for a in body.select("a")] == [(article, article), (pdf, pdf)]
+    assert "밖: https://example.org/y" in text(body)
+    assert "없는 자료:" in text(body)
+    assert len(body.select("br")) == 2
