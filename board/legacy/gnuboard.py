@@ -648,7 +648,7 @@ class Importer:
             url = match.group(0)
             pieces.append(html.escape(text[last : match.start()]))
             last = match.end()
-            new, old = refs.resolve(html.unescape(url))
+            new, old = refs.resolve(url)
             if not old:
                 pieces.append(html.escape(url))
             elif not final:
