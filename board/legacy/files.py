@@ -3,13 +3,14 @@ their original name, with their download counts) or PostImages (served by board.
 while their article may be seen), each exactly once (by LegacyKey), and the references to them
 in article bodies rewritten to their new addresses.
 
-XE and Rhymix use it (board/legacy/xe.py); Gnuboard's files (g5_board_file, data/file,
-data/editor) are the same three steps with other keys:
+XE and Rhymix (board/legacy/xe.py) and Gnuboard (board/legacy/gnuboard.py: g5_board_file,
+data/file, data/editor) use it, each with its own keys:
 
 - ``Copier(run, storage_root)``: ``attachment(post, path, name, downloads=, size=)`` and
   ``image(post, path)``: the new object (or None with the reason in the summary, never an
   exception for a missing or damaged file); ``key(kind, key, obj)`` records an old id or path;
-- ``References(old_hosts, markers=, query_key=)``: what each old reference became (``add``), and
+- ``References(old_hosts, markers=, root=, words=, query_key=)``: what each old reference
+  became (``add``), the old paths a body names (``path_keys``), and
   ``rewrite(html)``: the body with every reference to an old file at its new address, every
   other address on the old host made relative (PostBBS's old-link redirects answer it), and
   references to files that were not imported left without their ``src``/``href``.
@@ -34,7 +35,7 @@ from PIL import Image as PILImage
 
 from board import content
 from board.forms import WebImageField
-from board.models import Attachment, PostImage
+from board.models import Attachment, Post, PostImage
 
 from .keys import LegacyKey
 
@@ -144,6 +145,14 @@ class Copier:
         )
 
 
+def old_hosts(old_url):
+    """The old site's host names from ``--old-url``: the same site with or without www."""
+    host = urlsplit(old_url or "").hostname
+    if not host:
+        return set()
+    return {host, host.removeprefix("www."), "www." + host.removeprefix("www.")}
+
+
 def url_of(obj):
     if isinstance(obj, PostImage):
         return obj.image.url
@@ -167,11 +176,13 @@ class References:
     (an image hot-linked from another article)."""
 
     def __init__(self, old_hosts=(), *, markers=("files/attach/",), root="files/",
-                 query_key=xe_query_key, lookup=None):  # fmt: skip
+                 words=("files/", "file_srl", "procFileDownload"), query_key=xe_query_key,
+                 lookup=None):  # fmt: skip
         # Shared with the caller (a set): a host learnt in one article serves the next ones.
         self.old_hosts = old_hosts if isinstance(old_hosts, set) else set(old_hosts)
         self.markers = markers
         self.root = root
+        self.words = words
         self.query_key = query_key
         self.lookup = lookup
         self.names, self.paths, self.ids = {}, {}, {}
@@ -181,8 +192,7 @@ class References:
     def mentions_old_site(self, html):
         """Whether ``html`` may name anything of the old site at all (a quick look at the
         text, to spare the parse of the many bodies that name nothing)."""
-        words = ("files/", "file_srl", "procFileDownload", *self.old_hosts)
-        return any(word in html for word in words)
+        return any(word in html for word in (*self.words, *self.old_hosts))
 
     def add(self, url, *, names=(), paths=(), ids=()):
         """Old references to one file and its new address (None: a file of the old site that
@@ -203,6 +213,24 @@ class References:
             if at >= 0 and (at == 0 or path[at - 1] == "/"):
                 return path[at + len(self.root) :] if marker.startswith(self.root) else path[at:]
         return None
+
+    def path_keys(self, html):
+        """The old paths under the files folder that ``html``'s images and links name, in
+        their order (Gnuboard's editor images are named nowhere else)."""
+        keys = []
+
+        def attribute(tag, name, value):
+            if (tag, name) in (("img", "src"), ("a", "href")):
+                parts = urlsplit(value.strip())
+                host = (parts.hostname or "").lower()
+                if not host or host in self.old_hosts or parts.scheme in ("http", "https"):
+                    key = self.path_key(parts.path)
+                    if key is not None and key not in keys:
+                        keys.append(key)
+            return value
+
+        clean(html, attribute)
+        return keys
 
     def resolve(self, value):
         """(new address or None, whether ``value`` points at the old site at all)."""
@@ -264,16 +292,46 @@ class References:
                 self.unresolved.append(value)
             return new  # None drops the attribute: the tag stays, pointing nowhere old
 
-        cleaned = nh3.clean(
-            html,
-            tags=content.ALLOWED_TAGS,
-            attributes={"*": set(), **content.ALLOWED_ATTRIBUTES},
-            url_schemes=content.URL_SCHEMES,
-            link_rel="noopener noreferrer nofollow",
-            strip_comments=True,
-            attribute_filter=attribute,
-        )
-        return cleaned, self.rewritten
+        return clean(html, attribute), self.rewritten
+
+
+def clean(html, attribute):
+    """``html`` sanitised as staff bodies are, each attribute's value through ``attribute``."""
+    return nh3.clean(
+        html,
+        tags=content.ALLOWED_TAGS,
+        attributes={"*": set(), **content.ALLOWED_ATTRIBUTES},
+        url_schemes=content.URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+        attribute_filter=attribute,
+    )
+
+
+def load_post(post_id):
+    """An article with just what ``save_body`` compares."""
+    return Post.objects.only("pk", "body", "body_html", "has_image", "has_file").get(pk=post_id)
+
+
+def save_body(summary, post, refs, body, label):
+    """``post``'s body from the old ``body`` with its references rewritten by ``refs``, its
+    HTML and image and file marks, saved only where something differs (a second run writes
+    nothing). ``label``: the article in the summary."""
+    rewritten, count = refs.rewrite(body)
+    for _reference in refs.unresolved:
+        summary.remark("reference to a file not imported: removed from the body", label)
+    if count:
+        post.body = rewritten
+    images = list(PostImage.objects.filter(post_id=post.pk))
+    body_html = content.render_body(post.body, Post.Format.HTML, images)
+    changed = {
+        "body": post.body,
+        "body_html": body_html,
+        "has_image": bool(images) or "<img" in body_html,
+        "has_file": Attachment.objects.filter(post_id=post.pk).exists(),
+    }
+    if any(getattr(post, field) != value for field, value in changed.items()):
+        Post.objects.filter(pk=post.pk).update(**changed)
 
 
 def lookup_in(source_name):

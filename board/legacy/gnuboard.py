@@ -1,6 +1,7 @@
 """Gnuboard5, read straight from its database: members, every board (``g5_board``) with its
-categories, articles, 답글 posts and comments from its ``g5_write_<bo_table>`` (files and editor
-images: later).
+categories, articles, 답글 posts and comments from its ``g5_write_<bo_table>``, and (``data``:
+Gnuboard's data/ folder) each article's files and the editor images in its body
+(board/legacy/files.py).
 
 What Gnuboard means (../shared/reference/legacy-boards.md, section 3):
 - articles and comments share a board's ``g5_write_<bo_table>``; a wr_id is unique in its board
@@ -11,10 +12,17 @@ What Gnuboard means (../shared/reference/legacy-boards.md, section 3):
   place in it (one letter a level);
 - ``wr_option`` holds html1 (HTML), html2 (HTML, newlines as line breaks) and secret;
 - dates are DATETIME in Korean time, ``0000-00-00 00:00:00`` when never set; ``mb_id`` ''
-  is a guest (``wr_name`` is then the name shown).
+  is a guest (``wr_name`` is then the name shown);
+- ``g5_board_file`` (bo_table, wr_id, bf_no): an article's files, bf_source the name uploaded,
+  bf_file the name stored in ``data/file/<bo_table>/``, bf_type getimagesize's type (0: not
+  an image); the editor's images are in no table: ``data/editor/<yymm>/``, named only by the
+  bodies. Gnuboard shows an article's images above its body (view.skin.php) whether the body
+  places them or not; PostBBS's render shows those the body does not place after it.
 """
 
 import html
+import posixpath
+import re
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
@@ -33,9 +41,11 @@ from board.models import (
     Category,
     Comment,
     Post,
+    PostImage,
     validate_board_slug,
 )
 
+from . import files as legacy_files
 from .importer import (
     KST,
     GuestAuthors,
@@ -51,6 +61,12 @@ User = get_user_model()
 
 ADMIN_LEVEL = 10
 ZERO_DATE = "join date 0000-00-00: the first post's date or the import time given"
+
+# getimagesize's IMAGETYPE_* that Gnuboard stores in bf_type: GIF, JPEG, PNG, BMP, WEBP.
+IMAGE_TYPES = {1, 2, 3, 6, 18}
+FILE_MARKERS = ("data/file/", "data/editor/")
+# An address in a plain-text body (what Gnuboard's url_auto_link made a link of).
+TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
 
 ARTICLE_COLUMNS = (
     "wr_id, wr_num, wr_reply, ca_name, wr_option, wr_subject, wr_content, wr_hit, wr_good,"
@@ -96,10 +112,21 @@ def body_html(text, flags):
     return html.escape(text).replace("\n", "<br>\n")
 
 
+def download_key(path, query):
+    """``/bbs/download.php?bo_table=X&wr_id=N&no=K`` (bbs/download.php): "X:N:K" as the
+    import records it ("" for a download link naming no file)."""
+    if not path.endswith("download.php"):
+        return None
+    bo_table, wr_id, no = (query.get(name, [""])[0].strip() for name in ("bo_table", "wr_id", "no"))
+    if not (bo_table and wr_id.isdigit() and no.isdigit()):
+        return ""
+    return f"{bo_table}:{int(wr_id)}:{int(no)}"
+
+
 class Importer:
     """One Gnuboard5 database into PostBBS (``run``: the shared Run of importer.py)."""
 
-    def __init__(self, source, run, *, staff=()):
+    def __init__(self, source, run, *, staff=(), data=None, old_url=None):
         self.db = source
         self.run = run
         self.keys = run.keys
@@ -107,6 +134,10 @@ class Importer:
         self.staff = set(staff)
         self.guests = GuestAuthors()
         self.tables = []  # the write tables of every board read, for members' first posts
+        # Keys under data/ are its paths ("file/free/x.jpg"): the copier's root is data/.
+        self.copier = legacy_files.Copier(run, data) if data else None
+        self.old_hosts = legacy_files.old_hosts(old_url)
+        self.dry_editor = set()  # editor images counted in a dry run
 
     def t(self, name):
         return self.db.table(name)
@@ -135,6 +166,8 @@ class Importer:
             self.import_articles(board, row, write, categories)
             self.link_answers(board, row["bo_table"], write)
             self.import_comments(board, row["bo_table"], write)
+            if self.copier is not None:
+                self.import_files(board, row["bo_table"], write)
 
     # Members ------------------------------------------------------------------------------
 
@@ -510,6 +543,168 @@ class Importer:
             removed_at=created if secret else None,
             removal_reason=SECRET_COMMENT if secret else "",
         )
+
+    # Files --------------------------------------------------------------------------------
+
+    def import_files(self, board, bo_table, write):
+        """Each imported article's files and editor images copied in, and its body's
+        references to them (and to anything else on the old site) rewritten."""
+        has_table = self.db.has("board_file")
+        table = self.t(write)
+        total = self.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE wr_is_comment = 0")
+        progress = self.run.progress(f"{board.slug} 파일", total)
+        query = (
+            f"SELECT wr_id, wr_option, wr_content FROM {table} WHERE wr_is_comment = 0"
+            " ORDER BY wr_id"
+        )
+        for rows in self.db.stream(query, table=write, batch=self.run.batch_size):
+            posts = self.keys.found("post", [f"{bo_table}:{r['wr_id']}" for r in rows])
+            rows = [r for r in rows if f"{bo_table}:{r['wr_id']}" in posts]
+            files = self.files_of(bo_table, [r["wr_id"] for r in rows]) if has_table else {}
+            if rows:
+                # The copier's inside the transaction: an error there removes the files
+                # stored with it.
+                with self.run.batch(), self.copier.batch():
+                    for row in rows:
+                        post_id = posts[f"{bo_table}:{row['wr_id']}"]
+                        self.article_files(bo_table, post_id, row, files.get(row["wr_id"], []))
+            progress.add(len(rows))
+
+    def files_of(self, bo_table, wr_ids):
+        """{wr_id: [g5_board_file rows]} of these articles, in their bf_no order."""
+        if not wr_ids:
+            return {}
+        marks = ", ".join(["%s"] * len(wr_ids))
+        rows = self.db.query(
+            "SELECT wr_id, bf_no, bf_source, bf_file, bf_download, bf_filesize, bf_type"
+            f" FROM {self.t('board_file')} WHERE bo_table = %s AND wr_id IN ({marks})"
+            " ORDER BY wr_id, bf_no",
+            [bo_table, *wr_ids],
+            table="board_file",
+        )
+        result = {}
+        for row in rows:
+            result.setdefault(int(row["wr_id"]), []).append(row)
+        return result
+
+    def references(self):
+        return legacy_files.References(
+            self.old_hosts, markers=FILE_MARKERS, root="data/",
+            words=(*FILE_MARKERS, "download.php"), query_key=download_key,
+            lookup=legacy_files.lookup_in(self.run.source_name),
+        )  # fmt: skip
+
+    def article_files(self, bo_table, post_id, row, rows):
+        refs = self.references()
+        plain = not {"html1", "html2"} & options(row)
+        body = body_html(row["wr_content"], options(row))
+        if plain and refs.mentions_old_site(body):
+            body = self.plain_body(row["wr_content"], refs)
+        if not rows and not refs.mentions_old_site(body):
+            return  # most articles: nothing to copy, nothing to rewrite
+        post = legacy_files.load_post(post_id)
+        label = f"{bo_table}:{row['wr_id']}"
+        ids = [f"{bo_table}:{f['wr_id']}:{f['bf_no']}" for f in rows]
+        known = legacy_files.found(self.run.source_name, "file", ids)
+        for key, file in zip(ids, rows, strict=True):
+            stored = (file["bf_file"] or "").strip()
+            name = (file["bf_source"] or "").strip() or stored or key
+            path = f"file/{bo_table}/{stored}"
+            names = {name, stored} - {""}
+            if key in known:
+                self.summary.existing("files")
+                refs.add(legacy_files.url_of(known[key]), names=names, paths=[path], ids=[key])
+                continue
+            refs.add(None, names=names, paths=[path], ids=[key])  # until it arrives
+            if not stored:
+                self.summary.skip("files", key, "no stored file (bf_file empty)")
+                continue
+            disk = self.copier.disk_path(path)
+            image = int(file["bf_type"] or 0) in IMAGE_TYPES
+            image |= legacy_files.extension(name) in legacy_files.IMAGE_EXTENSIONS
+            embedded = stored in body or name in body
+            obj = self.copy(post_id, key, disk, name, image=image, embedded=embedded,
+                            downloads=file["bf_download"])  # fmt: skip
+            if obj is None:
+                continue
+            kind = "image" if isinstance(obj, PostImage) else "file"
+            self.copier.key("file", key, obj)
+            self.copier.key(kind, path, obj)
+            if not self.run.dry_run:
+                refs.add(legacy_files.url_of(obj), names=names, paths=[path], ids=[key])
+        self.editor_images(post_id, refs, body)
+        if plain and refs.mentions_old_site(body):
+            body = self.plain_body(row["wr_content"], refs, final=True)
+        if not self.run.dry_run:
+            legacy_files.save_body(self.summary, post, refs, body, label)
+
+    def plain_body(self, text, refs, *, final=False):
+        """A plain-text body whose addresses on the old site are links (Gnuboard linked them,
+        url_auto_link) showing their new address; other text as body_html gives it. Until
+        ``final`` (the files copied), the links show the old address, for ``path_keys``."""
+        pieces, last = [], 0
+        text = (text or "").replace("\r\n", "\n")
+        for match in TEXT_URL.finditer(text):
+            url = match.group(0)
+            pieces.append(html.escape(text[last : match.start()]))
+            last = match.end()
+            new, old = refs.resolve(url)
+            if not old:
+                pieces.append(html.escape(url))
+            elif not final:
+                pieces.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+            elif new is None:
+                refs.unresolved.append(url)  # a file that did not arrive: its address goes
+            else:
+                # The old address stays in the href for the rewrite to count and replace.
+                pieces.append(f'<a href="{html.escape(url)}">{html.escape(new)}</a>')
+        pieces.append(html.escape(text[last:]))
+        return "".join(pieces).replace("\n", "<br>\n")
+
+    def editor_images(self, post_id, refs, body):
+        """The editor's images this body names (data/editor/…, in no file table), each copied
+        once as an image of the first article naming it; another article naming it shows
+        that one."""
+        paths = [key for key in refs.path_keys(body) if key.startswith("editor/")]
+        known = legacy_files.found(self.run.source_name, "image", paths)
+        known.update(legacy_files.found(self.run.source_name, "file", set(paths) - set(known)))
+        for path in paths:
+            if path in known:
+                if known[path].post_id == post_id:  # counted once, with its own article
+                    self.summary.existing("files")
+                refs.add(legacy_files.url_of(known[path]), paths=[path])
+                continue
+            refs.add(None, paths=[path])
+            if self.run.dry_run:
+                # Nothing is recorded in a dry run: counted once all the same.
+                if path in self.dry_editor:
+                    continue
+                self.dry_editor.add(path)
+            name = posixpath.basename(path)
+            obj = self.copy(post_id, path, self.copier.disk_path(path), name, image=True)
+            if obj is None:
+                continue
+            self.copier.key("image" if isinstance(obj, PostImage) else "file", path, obj)
+            if not self.run.dry_run:
+                refs.add(legacy_files.url_of(obj), paths=[path])
+
+    def copy(self, post_id, key, disk, name, *, image, embedded=False, downloads=0):
+        """The file at ``disk`` as an image of the article (an image file, or one its body
+        shows, that Pillow reads) or else an attached file; None when it is not on disk."""
+        if not self.copier.present(key, disk):
+            return None
+        obj = None
+        if image or embedded:
+            kind = legacy_files.image_format(disk)
+            if kind is not None:
+                obj = self.copier.image(Post(pk=post_id), disk, kind)
+            elif image:
+                self.summary.remark("damaged image: kept as an attached file", key)
+        if obj is None:
+            obj = self.copier.attachment(Post(pk=post_id), disk, name, downloads=downloads,
+                                         size=disk.stat().st_size)  # fmt: skip
+        self.summary.imported("files")
+        return obj
 
 
 # The check ------------------------------------------------------------------------------

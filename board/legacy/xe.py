@@ -19,7 +19,6 @@ What XE means (../shared/reference/legacy-boards.md, section 2):
 
 import html
 import posixpath
-from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -32,7 +31,6 @@ from board.legacy_passwords import legacy_hash
 from board.models import (
     PATH_WIDTH,
     REPLY_DEPTH_MAX,
-    Attachment,
     Author,
     Board,
     Category,
@@ -106,10 +104,7 @@ class Importer:
         self.lang = {}
         self.guests = GuestAuthors()
         self.copier = legacy_files.Copier(run, files) if files else None
-        self.old_hosts = set()
-        if old_url and (host := urlsplit(old_url).hostname):
-            # The same site with or without www.
-            self.old_hosts |= {host, host.removeprefix("www."), "www." + host.removeprefix("www.")}
+        self.old_hosts = legacy_files.old_hosts(old_url)
 
     def t(self, name):
         return self.db.table(name)
@@ -560,7 +555,7 @@ class Importer:
         )
         if not rows and not refs.mentions_old_site(body):
             return  # most articles: nothing to copy, nothing to rewrite
-        post = Post.objects.only("pk", "body", "body_html", "has_image", "has_file").get(pk=post_id)
+        post = legacy_files.load_post(post_id)
         known = legacy_files.found(self.run.source_name, "file", [r["file_srl"] for r in rows])
         for file in rows:
             srl = str(file["file_srl"])
@@ -606,22 +601,7 @@ class Importer:
                 refs.add(legacy_files.url_of(obj), names=[name], paths=paths, ids=[srl])
         if self.run.dry_run:
             return
-        rewritten, count = refs.rewrite(body)
-        for _reference in refs.unresolved:
-            gone = "reference to a file not imported: removed from the body"
-            self.summary.remark(gone, row["document_srl"])
-        if count:
-            post.body = rewritten
-        images = list(PostImage.objects.filter(post_id=post_id))
-        body_html = content.render_body(post.body, Post.Format.HTML, images)
-        changed = {
-            "body": post.body,
-            "body_html": body_html,
-            "has_image": bool(images) or "<img" in body_html,
-            "has_file": Attachment.objects.filter(post_id=post_id).exists(),
-        }
-        if any(getattr(post, field) != value for field, value in changed.items()):
-            Post.objects.filter(pk=post_id).update(**changed)
+        legacy_files.save_body(self.summary, post, refs, body, row["document_srl"])
 
 
 # The check ------------------------------------------------------------------------------

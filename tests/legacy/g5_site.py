@@ -2,16 +2,21 @@
 (tests/legacy/schemas/gnuboard5/: ``install/gnuboard5.sql`` and ``adm/sql_write.sql`` of
 gnuboard/gnuboard5 0b6f081f, loaded unchanged), with rows as Gnuboard writes them: wr_num,
 wr_reply, wr_comment and wr_comment_reply as bbs/write_update.php and
-bbs/write_comment_update.php give them."""
+bbs/write_comment_update.php give them; files as bbs/write_update.php stores them (a
+g5_board_file row, the bytes under ``data/file/<bo_table>/``) and the editor's images as its
+uploader does (``data/editor/<yymm>/``, in no table)."""
 
+import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 SCHEMAS = Path(__file__).parent / "schemas" / "gnuboard5"
 
 
 class G5Site:
-    def __init__(self, legacy_db, prefix="g5_"):
+    def __init__(self, legacy_db, prefix="g5_", data=None):
         self.db, self.prefix = legacy_db, prefix
+        self.data = Path(data) if data else None  # Gnuboard's data/ folder
         legacy_db.load((SCHEMAS / "gnuboard5.sql").read_text().replace("`g5_", f"`{prefix}"))
         self.connection = legacy_db.connect_as_root(autocommit=True)
         # As Gnuboard's own connection (lib/common.lib.php sql_connect): columns it leaves out
@@ -111,3 +116,36 @@ class G5Site:
         row = dict(mb_id=mb_id, mb_password=password, mb_name=nick, mb_nick=nick,
                    mb_email=f"{mb_id}@example.com", mb_level=2, mb_datetime=joined)  # fmt: skip
         return self.insert("member", **{**row, **columns})
+
+    def file(self, bo_table, wr_id, bf_no, source, data, *, download=0, stored=None, **columns):
+        """A g5_board_file row of article ``wr_id`` and, unless ``data`` is None (a file missing
+        on disk), its bytes in data/file/<bo_table>/. The stored name as bbs/write_update.php
+        makes it (the uploader's address, a random part, the name URL-encoded without its %);
+        returns it."""
+        if stored is None:
+            encoded = quote(source.replace(" ", "_")).replace("%", "")
+            stored = f"2130706433_{secrets.token_hex(4)}_{encoded}"
+        kind = {"gif": 1, "jpg": 2, "jpeg": 2, "png": 3}.get(source.rsplit(".", 1)[-1].lower(), 0)
+        row = dict(bo_table=bo_table, wr_id=wr_id, bf_no=bf_no, bf_source=source, bf_file=stored,
+                   bf_download=download, bf_content="", bf_filesize=len(data or b""),
+                   bf_type=kind, bf_datetime="2015-04-01 12:00:00")  # fmt: skip
+        self.insert("board_file", **{**row, **columns})
+        table = f"`{self.prefix}write_{bo_table}`"
+        self.execute(
+            f"UPDATE {table} SET wr_file = (SELECT COUNT(*) FROM `{self.prefix}board_file`"
+            " WHERE bo_table = %s AND wr_id = %s) WHERE wr_id = %s",
+            [bo_table, wr_id, wr_id],
+        )
+        if data is not None:
+            path = self.data / "file" / bo_table / stored
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return stored
+
+    def editor_image(self, yymm, name, data):
+        """An image the editor uploaded (data/editor/<yymm>/<name>): its path from the site's
+        root, as the editor wrote it into the body."""
+        path = self.data / "editor" / yymm / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return f"/data/editor/{yymm}/{name}"

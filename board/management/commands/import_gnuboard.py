@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from board.legacy import gnuboard, importer
@@ -6,7 +8,8 @@ from board.legacy import gnuboard, importer
 class Command(BaseCommand):
     help = (
         "Import every board of a Gnuboard5 database (members, categories, articles, 답글 posts, "
-        "comments), read-only; a second run adds and changes nothing."
+        "comments, with --data their files and editor images), read-only; a second run adds "
+        "and changes nothing."
     )
 
     # For the tests: a hook after each committed batch (to interrupt a run).
@@ -21,9 +24,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=importer.BATCH, help="rows per transaction"
         )
-        parser.add_argument("--data", help="Gnuboard's data/ folder: not imported yet")
+        parser.add_argument(
+            "--data", help="Gnuboard's data/ folder (holding file/ and editor/): its files"
+        )
+        parser.add_argument(
+            "--old-url",
+            help="the old site's address (http://old.example.com/): links to it become local",
+        )
 
-    def handle(self, *args, db, prefix, source, staff, dry_run, data, batch_size, **options):
+    def handle(
+        self, *args, db, prefix, source, staff, dry_run, data, old_url, batch_size, **options
+    ):
+        if data and not any((Path(data) / folder).is_dir() for folder in ("file", "editor")):
+            raise CommandError(f"--data {data}: no file/ or editor/ folder there (give data/)")
         try:
             database = importer.Source(db, prefix)
         except importer.SourceError as error:
@@ -38,16 +51,15 @@ class Command(BaseCommand):
         staff = [name.strip() for name in staff.split(",") if name.strip()]
         try:
             with importer.dry_run_guard(dry_run):
-                gnuboard.Importer(database, run, staff=staff).import_all()
+                gnuboard.Importer(
+                    database, run, staff=staff, data=data, old_url=old_url
+                ).import_all()
         except importer.SourceError as error:
             raise CommandError(str(error)) from error
         finally:
             database.close()
-        run.summary.note(
-            "files and editor images were not imported (a later version of the import)"
-        )
-        if data:
-            run.summary.note(f"--data {data} was given; nothing was read from it yet")
+        if not data:
+            run.summary.note("files and editor images were not imported (no --data)")
         if not database.read_only_session:
             run.summary.note("this server has no read-only sessions; use a SELECT-only user")
         for how, count in database.decoded.items():
