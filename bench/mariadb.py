@@ -131,6 +131,14 @@ class MariaDB:
     def url(self, user, password, database):
         return f"mysql://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
+    def root_url(self):
+        """root over TCP without a password (no database), as a benchmark's MARIADB_URL."""
+        self.sql(
+            "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';\n"
+            "GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
+        )
+        return f"mysql://root@127.0.0.1:{self.port}/"
+
     def root_params(self, database=None):
         """Keyword arguments for pymysql.connect as root (Unix socket, no password)."""
         params = {"unix_socket": self.socket, "user": "root", "charset": "utf8mb4"}
@@ -179,11 +187,7 @@ def run_with_mariadb(argv):
         print(f"MariaDB failed to start: {error}", file=sys.stderr)
         return 1
     try:
-        server.sql(
-            "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';\n"
-            "GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
-        )
-        url = f"mysql://root@127.0.0.1:{server.port}/"
+        url = server.root_url()
         print(f"MariaDB on port {server.port}: {' '.join(argv)}", flush=True)
         try:
             child = subprocess.Popen(argv, env={**os.environ, "MARIADB_URL": url})
