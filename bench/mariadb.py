@@ -82,6 +82,9 @@ class MariaDB:
              f"--datadir={self.dir}/data", f"--socket={self.socket}", f"--port={self.port}",
              "--bind-address=127.0.0.1", f"--pid-file={self.dir}/mysqld.pid",
              f"--log-error={self.dir}/error.log", "--skip-name-resolve", "--skip-log-bin",
+             # Its temporary tables in its own folder: a long sort's file in the shared /tmp
+             # vanished under a 100,000-article import (another cleaner of /tmp, or a server).
+             f"--tmpdir={self.dir}",
              "--default-time-zone=+09:00", "--character-set-server=latin1",
              "--collation-server=latin1_swedish_ci", "--sql-mode=NO_ENGINE_SUBSTITUTION",
              "--innodb-buffer-pool-size=32M", "--innodb-flush-log-at-trx-commit=0",
