@@ -52,11 +52,12 @@ def measure(args, tmp, database):
         "",
         f"### Import: an XE site into {database}",
         "",
-        f"`manage.py import_xe` from a generated XE 1.x site in a throwaway MariaDB "
-        f"(bench/mariadb.py, on the same machine) into a database of its own; peak memory is "
-        f"the RSS high-water mark (getrusage ru_maxrss) of the importing process, "
-        f"{result['before_mb']:.0f} MB before the import began "
-        f"(bench/xe_import.py, bench/import_section.py).",
+        f"`manage.py import_xe` from a generated XE 1.x site (one board, 2 comments an "
+        f"article, every other one a reply) in a throwaway MariaDB (bench/mariadb.py, on the "
+        f"same machine) into a database of its own. Seconds: the whole import (members, "
+        f"articles, comments); both rates divide by them. Peak memory: the RSS high-water "
+        f"mark (getrusage ru_maxrss) of the importing process, {result['before_mb']:.0f} MB "
+        f"before the import began (bench/xe_import.py, bench/import_section.py).",
         "",
         *xe_import.table(result),
     ]
