@@ -72,8 +72,8 @@ def parse_args(argv):
         "--import-articles",
         type=int,
         default=100_000,
-        help="articles of the generated XE site imported after the pages (default 100,000; "
-        "2 comments each)",
+        help="articles of each generated site (XE, Gnuboard) imported after the pages "
+        "(default 100,000; 2 comments each)",
     )
     parser.add_argument(
         "--import-members", type=int, default=5000, help="its members (default 5,000)"
@@ -249,7 +249,7 @@ def main(argv=None):
 
         import_lines, import_time = [], 0.0
         if not args.skip_import:
-            t = phase(f"import: an XE site of {args.import_articles:,} articles (import_xe)")
+            t = phase(f"import: an XE and a Gnuboard site of {args.import_articles:,} articles")
             import_lines = import_section.measure(args, tmp, database)
             import_time = time.monotonic() - t
 
