@@ -219,8 +219,9 @@ def main():
     generator(params, args.articles, args.comments, args.members, source_db)
     print(f"generated {args.articles:,} articles in {time.monotonic() - started:.1f}s", flush=True)
 
-    folder = tempfile.mkdtemp(prefix="postbbs-xe-bench.")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
+    if "DATABASE_URL" not in os.environ:  # a new SQLite file, left for a look afterwards
+        folder = tempfile.mkdtemp(prefix="postbbs-xe-bench.")
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "postbbs.settings")
     import django
