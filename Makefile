@@ -51,10 +51,18 @@ backup: $(STAMP)
 
 # Speed at scale: seeds N posts (default 1,000,000) into SQLite and into a throwaway PostgreSQL,
 # times the pages in-process and under load, prints a table per database (bench/results-*.md).
+# Then it imports a generated XE site and a Gnuboard one, of 100,000 articles each, from a
+# throwaway MariaDB (bench/xe_import.py): --import-articles 2000 for a quick run, --skip-import
+# to leave it out.
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--posts 100000 --duration 5".
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+ifeq ($(findstring --skip-import,$(BENCH_ARGS)),)
+	@PATH="$$PATH:/usr/sbin" command -v mariadbd >/dev/null \
+		|| { echo "make bench needs MariaDB for its import benchmark: apt-get install" \
+			"mariadb-server (or BENCH_ARGS=--skip-import)" >&2; exit 1; }
+endif
 	$(PY) bench/run.py --db sqlite $(BENCH_ARGS)
 	PG_BIN=$(PG_BIN) bash .ci/with-postgres $(PY) bench/run.py --db postgres $(BENCH_ARGS)
 

@@ -82,6 +82,9 @@ class MariaDB:
              f"--datadir={self.dir}/data", f"--socket={self.socket}", f"--port={self.port}",
              "--bind-address=127.0.0.1", f"--pid-file={self.dir}/mysqld.pid",
              f"--log-error={self.dir}/error.log", "--skip-name-resolve", "--skip-log-bin",
+             # Its temporary tables in its own folder: a long sort's file in the shared /tmp
+             # vanished under a 100,000-article import (another cleaner of /tmp, or a server).
+             f"--tmpdir={self.dir}",
              "--default-time-zone=+09:00", "--character-set-server=latin1",
              "--collation-server=latin1_swedish_ci", "--sql-mode=NO_ENGINE_SUBSTITUTION",
              "--innodb-buffer-pool-size=32M", "--innodb-flush-log-at-trx-commit=0",
@@ -131,6 +134,14 @@ class MariaDB:
     def url(self, user, password, database):
         return f"mysql://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
+    def root_url(self):
+        """root over TCP without a password (no database), as a benchmark's MARIADB_URL."""
+        self.sql(
+            "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';\n"
+            "GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
+        )
+        return f"mysql://root@127.0.0.1:{self.port}/"
+
     def root_params(self, database=None):
         """Keyword arguments for pymysql.connect as root (Unix socket, no password)."""
         params = {"unix_socket": self.socket, "user": "root", "charset": "utf8mb4"}
@@ -179,11 +190,7 @@ def run_with_mariadb(argv):
         print(f"MariaDB failed to start: {error}", file=sys.stderr)
         return 1
     try:
-        server.sql(
-            "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';\n"
-            "GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
-        )
-        url = f"mysql://root@127.0.0.1:{server.port}/"
+        url = server.root_url()
         print(f"MariaDB on port {server.port}: {' '.join(argv)}", flush=True)
         try:
             child = subprocess.Popen(argv, env={**os.environ, "MARIADB_URL": url})

@@ -36,7 +36,8 @@ if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
 elif str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import BenchError, say  # noqa: E402 (after the path above)
+from bench import import_section  # noqa: E402 (after the path above)
+from bench.common import BenchError, say  # noqa: E402
 from bench.inprocess import measure_in_process, pages_to_measure  # noqa: E402
 from bench.load import CONNECTIONS, cpu_split, measure_under_load  # noqa: E402
 from bench.report import report  # noqa: E402
@@ -68,6 +69,19 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, help="threads per worker (default: serve's)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data")
     parser.add_argument(
+        "--import-articles",
+        type=int,
+        default=100_000,
+        help="articles of each generated site (XE, Gnuboard) imported after the pages "
+        "(default 100,000; 2 comments each)",
+    )
+    parser.add_argument(
+        "--import-members", type=int, default=5000, help="its members (default 5,000)"
+    )
+    parser.add_argument(
+        "--skip-import", action="store_true", help="leave out the import benchmark (MariaDB)"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the seeded database and print where it is"
     )
     args = parser.parse_args(argv)
@@ -76,6 +90,8 @@ def parse_args(argv):
     for name in args.servers:
         if name not in SERVERS:
             parser.error(f"unknown server {name!r}: choose from {', '.join(SERVERS)}")
+    if args.import_articles < 1 or args.import_members < 1:
+        parser.error("--import-articles and --import-members must be positive")
     if args.posts < 1 or args.comments < 0 or args.requests < 1 or args.duration < 0:
         parser.error("--posts and --requests must be positive, the others not negative")
     return args
@@ -169,6 +185,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.duration and not shutil.which("wrk"):
         raise BenchError("wrk not found (apt-get install wrk), or pass --duration 0")
+    if not args.skip_import:
+        import_section.check()
     # SIGTERM (make killed, CI timeout) unwinds like Ctrl-C: the server is stopped, tmp removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
@@ -229,11 +247,17 @@ def main(argv=None):
             servers = list(measure_under_load(pages, args, tmp, server_cpus, wrk_cpu))
             load_time = time.monotonic() - t
 
+        import_lines, import_time = [], 0.0
+        if not args.skip_import:
+            t = phase(f"import: an XE and a Gnuboard site of {args.import_articles:,} articles")
+            import_lines = import_section.measure(args, tmp, database)
+            import_time = time.monotonic() - t
+
         total = time.monotonic() - started
         timings = (
             f"Run time: setup {setup_time:.0f} s, seed {seed_time:.0f} s, in-process "
-            f"{inproc_time:.0f} s, load {load_time:.0f} s; total {total // 60:.0f} min "
-            f"{total % 60:.0f} s."
+            f"{inproc_time:.0f} s, load {load_time:.0f} s, import {import_time:.0f} s; "
+            f"total {total // 60:.0f} min {total % 60:.0f} s."
         )
         ctx = {
             "database": database,
@@ -249,7 +273,9 @@ def main(argv=None):
             "wrk_cpu": wrk_cpu,
             "timings": timings,
         }
-        text = report(ctx, pages, servers) + searches + "\n".join(removal_lines) + "\n"
+        text = (
+            report(ctx, pages, servers) + searches + "\n".join(removal_lines + import_lines) + "\n"
+        )
         out = HERE / f"results-{args.db}.md"
         out.write_text(text)
         say("\n" + text)
