@@ -712,7 +712,7 @@ class Importer:
 
 def compare(db, source_name):
     """Counts per board in the source and here, as rows (what, source, here): articles,
-    comments and members."""
+    comments, files and members."""
     keys = LegacyKey.objects.filter(source=source_name)
     imported = set(keys.filter(kind="board").values_list("board__slug", flat=True))
     rows = []
@@ -738,6 +738,20 @@ def compare(db, source_name):
             (f"{slug} articles", int(old["articles"] or 0), here["articles"]),
             (f"{slug} comments", int(old["comments"] or 0), here["comments"]),
         ]
+        if db.has("board_file"):
+            # Rows of emptied file slots (no stored name) were never files.
+            files = db.scalar(
+                f"SELECT COUNT(*) FROM {db.table('board_file')} WHERE bo_table = %s"
+                " AND bf_file <> ''",
+                [slug],
+            )
+            # One key per file row (bo_table:wr_id:bf_no); the keys by old path hold a "/".
+            arrived = (
+                keys.filter(kind="file", key__startswith=f"{slug}:")
+                .exclude(key__contains="/")
+                .count()
+            )
+            rows.append((f"{slug} files", int(files or 0), arrived))
     members = db.scalar(f"SELECT COUNT(*) FROM {db.table('member')}")
     rows.append(("members", int(members), keys.filter(kind="member").count()))
     return rows

@@ -609,7 +609,7 @@ class Importer:
 
 def compare(db, source_name):
     """Counts per board in the source and here, as rows (what, source, here): the listed
-    articles (public and secret), the others (drafts, trash…), comments, and members."""
+    articles (public and secret), the others (drafts, trash…), comments, files and members."""
     keys = LegacyKey.objects.filter(source=source_name)
     boards = dict(keys.filter(kind="board").values_list("key", "board__slug"))
     documents = db.table("documents")
@@ -647,6 +647,37 @@ def compare(db, source_name):
             (f"{name} articles not public", int(old["n"]) - listed_old, here["hidden"]),
             (f"{name} comments", int(comments), here["comments"]),
         ]
+        if db.has("files"):
+            rows.append((f"{name} files", _old_files(db, srl), _files_here(keys, slug)))
     members = db.scalar(f"SELECT COUNT(*) FROM {db.table('member')}")
     rows.append(("members", int(members), keys.filter(kind="member").count()))
     return rows
+
+
+def _old_files(db, module_srl):
+    """The files the board's articles and their comments had (those marked never attached,
+    isvalid N, left out as the import leaves them)."""
+    f, d, c = db.table("files"), db.table("documents"), db.table("comments")
+    valid = "AND COALESCE(UPPER(f.isvalid), 'Y') <> 'N'" if db.has("files", "isvalid") else ""
+    return int(
+        db.scalar(
+            f"SELECT COUNT(*) FROM {f} f WHERE (f.upload_target_srl IN (SELECT document_srl FROM"
+            f" {d} WHERE module_srl = %s) OR f.upload_target_srl IN (SELECT c.comment_srl FROM"
+            f" {c} c JOIN {d} d ON d.document_srl = c.document_srl WHERE d.module_srl = %s))"
+            f" {valid}",
+            [module_srl, module_srl],
+        )
+    )
+
+
+def _files_here(keys, slug):
+    """The board's files that arrived: one key per old file_srl (the keys by old path, which
+    hold a "/", name the same files again)."""
+    if slug is None:
+        return 0
+    return (
+        keys.filter(kind="file")
+        .exclude(key__contains="/")
+        .filter(Q(attachment__post__board__slug=slug) | Q(image__post__board__slug=slug))
+        .count()
+    )

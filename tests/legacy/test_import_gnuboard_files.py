@@ -262,3 +262,17 @@ def test_old_addresses_in_a_plain_text_body_become_links_to_their_new_pages(impo
     assert "밖: https://example.org/y" in text(body)
     assert "없는 자료:" in text(body)
     assert len(body.select("br")) == 2
+
+
+def test_check_import_counts_the_files_and_finds_the_one_missing_on_disk(site, imported):
+    out = StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("check_import", kind="gnuboard", db=site.url, prefix=site.prefix, stdout=out)
+
+    line = next(line for line in out.getvalue().splitlines() if line.startswith("free files"))
+    assert failed.value.returncode == 1
+    # The board's six file rows (four on the first article, one on each of the next two)
+    # against those that arrived: all but free:1:3, missing on disk. The editor's images are
+    # in no table, so neither side counts them.
+    assert line.split()[2:] == ["6", "5", "<-", "differs"]

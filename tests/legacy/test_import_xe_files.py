@@ -6,7 +6,7 @@ from io import StringIO
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from board.legacy.importer import Interrupted
@@ -290,3 +290,15 @@ def test_a_stored_path_outside_the_xe_root_is_never_read(legacy_db, tmp_path):
 
     assert not Attachment.objects.exists()
     assert "skipped files (missing on disk): 1: 2000" in out
+
+
+def test_check_import_counts_the_files_and_finds_the_one_missing_on_disk(site, imported):
+    out = StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("check_import", db=site.url, prefix=site.prefix, stdout=out)
+
+    line = next(line for line in out.getvalue().splitlines() if line.startswith("free (50) files"))
+    assert failed.value.returncode == 1
+    # Seven files in the old board (a comment's included), six here: 없는.pdf was not on disk.
+    assert line.split()[3:] == ["7", "6", "<-", "differs"]
