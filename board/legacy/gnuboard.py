@@ -51,6 +51,7 @@ from .importer import (
     GuestAuthors,
     SourceError,
     own_timestamps,
+    remark_unknown_staff,
     settle_comments,
     settle_listing,
 )
@@ -177,15 +178,7 @@ class Importer:
             admin = self.db.scalar(f"SELECT cf_admin FROM {self.t('config')} LIMIT 1") or b""
             admin = admin.decode() if isinstance(admin, bytes) else admin
         self.admin = admin.strip()
-        if self.staff:
-            named = ", ".join(["%s"] * len(self.staff))
-            rows = self.db.query(
-                f"SELECT mb_id FROM {self.t('member')} WHERE mb_id IN ({named})",
-                sorted(self.staff),
-                table="member",
-            )
-            for mb_id in sorted(self.staff - {row["mb_id"] for row in rows}):
-                self.summary.remark("named in --staff but no such member", mb_id)
+        remark_unknown_staff(self.db, self.summary, self.staff, column="mb_id")
         columns = (
             "mb_id, mb_password, mb_nick, mb_email, mb_level, mb_datetime, mb_leave_date,"
             " mb_intercept_date"

@@ -439,3 +439,18 @@ def settle_comments(board, added):
             WHERE id IN ({COUNTS_DIFFER})""",
             [board.pk],
         )
+
+
+def remark_unknown_staff(db, summary, staff, *, column):
+    """Say which names given to --staff are no member of the old site (``column`` of its
+    member table: XE's user_id, Gnuboard's mb_id)."""
+    if not staff:
+        return
+    named = ", ".join(["%s"] * len(staff))
+    rows = db.query(
+        f"SELECT {column} FROM {db.table('member')} WHERE {column} IN ({named})",
+        sorted(staff),
+        table="member",
+    )
+    for name in sorted(set(staff) - {row[column] for row in rows}):
+        summary.remark("named in --staff but no such member", name)

@@ -47,6 +47,7 @@ from .importer import (
     html_to_text,
     kst,
     own_timestamps,
+    remark_unknown_staff,
     settle_comments,
     settle_listing,
 )
@@ -152,15 +153,7 @@ class Importer:
     # Members ------------------------------------------------------------------------------
 
     def import_members(self):
-        if self.staff:
-            named = ", ".join(["%s"] * len(self.staff))
-            rows = self.db.query(
-                f"SELECT user_id FROM {self.t('member')} WHERE user_id IN ({named})",
-                sorted(self.staff),
-                table="member",
-            )
-            for user_id in sorted(self.staff - {row["user_id"] for row in rows}):
-                self.summary.remark("named in --staff but no such member", user_id)
+        remark_unknown_staff(self.db, self.summary, self.staff, column="user_id")
         columns = (
             "member_srl, user_id, email_address, password, nick_name, is_admin, denied, regdate"
         )
