@@ -157,7 +157,7 @@ def moderation_view(request, pk, *, action):
     allowed = (
         services.can_remove(request.user, comment, board)
         if action == "remove"
-        else services.can_moderate(request.user, board)
+        else services.can_restore(request.user, comment, board)
     )
     if not allowed:
         raise PermissionDenied
@@ -173,9 +173,12 @@ def moderation_view(request, pk, *, action):
         fallback = comment.get_absolute_url()
     back = safe_next(request, fallback)
     form = RemovalForm(request.POST if request.method == "POST" else None)
+    # A writer removing their own comment owes nobody a reason: only a moderator is asked.
+    own = comment.author.user_id == request.user.pk
     if request.method == "POST" and form.is_valid():
         if action == "remove":
-            services.remove_comment(comment, by=request.user, reason=form.cleaned_data["reason"])
+            reason = "" if own else form.cleaned_data["reason"]
+            services.remove_comment(comment, by=request.user, reason=reason)
             messages.success(request, _("댓글을 삭제했습니다."))
         else:
             services.restore_comment(comment, by=request.user)
@@ -186,6 +189,7 @@ def moderation_view(request, pk, *, action):
         # A removed or not yet published article's title stays hidden from readers.
         "post_title": post.title if shown else None,
         "action": action,
+        "ask_reason": not own,
         "form": form,
         "next": back,
     }

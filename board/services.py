@@ -583,9 +583,22 @@ def remove_comment(comment, *, by, reason=""):
 
 
 @transaction.atomic
+def can_restore(user, comment, board=None, moderator=None):
+    """A moderator of its board restores a removed comment, except one its own writer removed:
+    that was the writer's choice (``comment.removed_by_author``)."""
+    if comment.removed_by_author:
+        return False
+    return moderator if moderator is not None else can_moderate(user, board)
+
+
 def restore_comment(comment, *, by):
-    changed = Comment.objects.filter(pk=comment.pk, is_removed=True).update(
-        is_removed=False, removed_by=None, removed_at=None, removal_reason=""
+    """Bring back a removed comment, never one its writer removed (whoever asks: the page,
+    the admin's bulk action). Returns whether it came back."""
+    removed_by_writer = Q(removed_by__isnull=False, removed_by=F("author__user"))
+    changed = (
+        Comment.objects.filter(pk=comment.pk, is_removed=True)
+        .exclude(removed_by_writer)
+        .update(is_removed=False, removed_by=None, removed_at=None, removal_reason="")
     )
     if changed:
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)

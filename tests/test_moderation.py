@@ -78,7 +78,10 @@ def test_remove_is_allowed_only_to_the_comment_author_and_moderators(people, com
         assert response["Location"] == f"/{comment.post.number}/#comment-{comment.pk}"
         assert state(comment) == (True, user, 0)
         stored = Comment.objects.get(pk=comment.pk)
-        assert stored.removal_reason == "규칙 위반"
+        # A writer removing their own comment is asked no reason, and none is stored.
+        asked = soup(confirm).select("textarea[name=reason], input[name=reason]") != []
+        assert asked is (actor != "author")
+        assert stored.removal_reason == ("" if actor == "author" else "규칙 위반")
         assert stored.removed_at is not None
         assert stored.body == "지워질 수도 있는 댓글"  # nothing is lost
     elif actor == "anonymous":
@@ -369,3 +372,33 @@ def test_remove_page_does_not_show_a_hidden_articles_title_to_its_reader(people,
     assert removed["Location"] == "/"
     shown = client_for(people["moderator"]).get(f"/comments/{mine.pk}/remove/")
     assert "숨겨진 기사 제목" in shown.content.decode()  # staff may see it
+
+
+def test_a_comment_its_writer_removed_is_not_restored_by_a_moderator(people, comment, client):
+    writer = comment.author.user
+    client_for(writer).post(f"/comments/{comment.pk}/remove/")
+    moderator = client_for(people["moderator"])
+
+    page = soup(moderator.get(comment.post.get_absolute_url()))
+    confirm = moderator.get(f"/comments/{comment.pk}/restore/")
+    refused = moderator.post(f"/comments/{comment.pk}/restore/")
+
+    item = page.select_one(f"#comment-{comment.pk}")
+    assert "삭제된 댓글입니다." in text(item)
+    assert item.select(".comment-restore") == []
+    assert (confirm.status_code, refused.status_code) == (403, 403)
+    assert services.restore_comment(comment, by=people["superuser"]) is False
+    assert state(comment) == (True, writer, 0)
+
+
+def test_a_comment_a_moderator_removed_is_restored_by_a_moderator(people, comment):
+    moderator = client_for(people["moderator"])
+    moderator.post(f"/comments/{comment.pk}/remove/", {"reason": "광고"})
+
+    page = soup(moderator.get(comment.post.get_absolute_url()))
+    restored = moderator.post(f"/comments/{comment.pk}/restore/")
+
+    assert page.select(f"#comment-{comment.pk} .comment-restore") != []
+    assert restored.status_code == 302
+    assert state(comment) == (False, None, 1)
+
