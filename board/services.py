@@ -582,7 +582,6 @@ def remove_comment(comment, *, by, reason=""):
     return bool(changed)
 
 
-@transaction.atomic
 def can_restore(user, comment, board=None, moderator=None):
     """A moderator of its board restores a removed comment, except one its own writer removed:
     that was the writer's choice (``comment.removed_by_author``)."""
@@ -591,6 +590,7 @@ def can_restore(user, comment, board=None, moderator=None):
     return moderator if moderator is not None else can_moderate(user, board)
 
 
+@transaction.atomic
 def restore_comment(comment, *, by):
     """Bring back a removed comment, never one its writer removed (whoever asks: the page,
     the admin's bulk action). Returns whether it came back."""
