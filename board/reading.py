@@ -8,7 +8,7 @@ is written once here. The article comes back as a real ``Post`` (``Model.from_db
 builds it: the body's source and the audit columns are deferred), the comments as rows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
@@ -205,6 +205,8 @@ class CommentRow:
     is_hidden: bool = False  # hidden by readers' reports until a moderator decides
     removable: bool = False
     my_vote: int = 0  # the signed-in reader's own vote (Vote.UP, Vote.DOWN, 0)
+    # The removed comments right after this removed one, shown with it as one line (views).
+    folded: list = field(default_factory=list)
 
     @property
     def removed_by_author(self):

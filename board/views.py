@@ -246,6 +246,18 @@ def comment_link(request, pk):
     return redirect(comment_address(place, pk))
 
 
+def fold_removed(comments):
+    """Removed comments one after another read as one line ("삭제된 댓글 3개"): the first of a
+    run carries the others' ids (their anchors stay on the page) and they leave the list."""
+    shown = []
+    for comment in comments:
+        if comment.is_removed and shown and shown[-1].is_removed:
+            shown[-1].folded.append(comment.pk)
+        else:
+            shown.append(comment)
+    return shown
+
+
 def reply_target(value, comments):
     """The comment that ``?reply=`` asks to answer, if it is one of ``comments`` and not
     removed: the reply form goes under it."""
@@ -289,6 +301,8 @@ def article_context(request, post, form=None, reply_to=None):
     for comment in comments:
         comment.removable = services.can_remove(user, comment, moderator=moderator)
         comment.my_vote = comment_votes.get(comment.pk, 0)
+    if not moderator:  # moderators see each removal, with who, why and a restore link
+        comments = fold_removed(comments)
     # The reply form, under the comment it answers (found among the comments: no query).
     reply_form = None
     if user.is_authenticated and board.reply_depth:

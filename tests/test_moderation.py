@@ -401,4 +401,3 @@ def test_a_comment_a_moderator_removed_is_restored_by_a_moderator(people, commen
     assert page.select(f"#comment-{comment.pk} .comment-restore") != []
     assert restored.status_code == 302
     assert state(comment) == (False, None, 1)
-

@@ -2,6 +2,7 @@
 the article page's constant query count."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from board import services
 from board.models import Comment, Post
@@ -227,3 +228,39 @@ def test_anonymous_article_page_stays_four_queries_with_deep_threads(
 
     assert len(soup(response).select("li.comment")) == 88
     assert len(soup(response).select("li.comment.depth-3")) == 8 * 6
+
+
+def test_removed_comments_in_a_row_read_as_one_line_and_keep_their_anchors(client, board):
+    post = PostFactory()
+    first = CommentFactory(post=post, body="남은 댓글")
+    gone = [CommentFactory(post=post, body=f"지운 댓글 {n}") for n in range(3)]
+    last = CommentFactory(post=post, body="마지막 댓글")
+    lone = CommentFactory(post=post, body="혼자 지운 댓글")
+    staff = UserFactory(username="관리", is_staff=True)
+    for comment in [*gone, lone]:
+        services.remove_comment(comment, by=staff)
+
+    page = soup(client.get(post.get_absolute_url()))
+
+    items = [
+        text(li.select_one(".comment-body, .comment-placeholder"))
+        for li in page.select("li.comment")
+    ]
+    assert items == ["남은 댓글", "삭제된 댓글 3개", "마지막 댓글", "관리자가 삭제한 댓글입니다."]
+    for comment in [first, *gone, last, lone]:
+        assert page.select_one(f"#comment-{comment.pk}") is not None
+
+
+def test_a_moderator_sees_each_removed_comment_of_a_run(client, board):
+    post = PostFactory()
+    gone = [CommentFactory(post=post, body=f"지운 댓글 {n}") for n in range(2)]
+    moderator = UserFactory(username="모더")
+    moderator.groups.add(Group.objects.get(name="모더레이터"))
+    for comment in gone:
+        services.remove_comment(comment, by=moderator, reason="광고")
+    client.force_login(moderator)
+
+    page = soup(client.get(post.get_absolute_url()))
+
+    assert len(page.select("li.comment.removed")) == 2
+    assert len(page.select(".comment-restore")) == 2
