@@ -227,12 +227,17 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     actions = ["remove_posts", "restore_posts"]
 
     def get_fields(self, request, obj=None):
-        fields = ["board", "number", "category", "title", "body_format", "body"]
+        # The counters and marks are the article's record once it exists: a new article has
+        # none yet, so its add form does not show them.
+        new = obj is None
+        fields = ["board"] + ([] if new else ["number"]) + ["category", "title", "body_format"]
+        fields.append("body")
         if request.user.is_superuser:
             fields.append("author")
-        fields += ["published_at", "is_notice", "is_secret", "has_image", "has_file"]
-        fields += ["views", "comment_count"]
-        if obj is not None and obj.is_removed:
+        fields += ["published_at", "is_notice", "is_secret"]
+        if not new:
+            fields += ["has_image", "has_file", "views", "comment_count"]
+        if not new and obj.is_removed:
             fields.append("removal")
         return fields
 

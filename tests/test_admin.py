@@ -163,6 +163,21 @@ def test_a_new_article_in_the_admin_starts_on_the_board(admin_client, board):
     assert text(page.select_one(".field-author .help")) == "비우면 내 글쓴이 이름으로 씁니다."
 
 
+COUNTERS = ["number", "has_image", "has_file", "views", "comment_count"]
+
+
+def test_a_new_articles_form_shows_no_counters_and_an_existing_ones_does(admin_client, board):
+    post = PostFactory()
+
+    add = soup(admin_client.get("/admin/board/post/add/"))
+    change = soup(admin_client.get(f"/admin/board/post/{post.pk}/change/"))
+
+    assert [name for name in COUNTERS if add.select(f".field-{name}")] == []
+    assert [name for name in COUNTERS if change.select(f".field-{name}")] == COUNTERS
+    assert add.select(".field-title") != []
+    assert add.select(".field-published_at") != []
+
+
 def filtered(client, path, label, cells):
     """What the admin list at ``path`` shows after a click on its filter link ``label``."""
     listing = soup(client.get(path))
