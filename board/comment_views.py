@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from .views import (
     comment_landing,
     front_for_default_board,
     public_post,
+    readable_comment,
     safe_next,
     secret_post,
 )
@@ -135,15 +135,12 @@ def comment_vote(request, pk):
     if not request.user.is_authenticated:
         # Back to the comment after logging in (its address finds the page that holds it).
         return redirect_to_login(reverse("board:comment", kwargs={"pk": pk}))
-    found = Comment.objects.select_related("post__board", "post__author", "author")
-    comment = found.filter(pk=pk).first()
-    # Only a listed article's comments: a removed or scheduled one is not there for readers.
-    if comment is None or not comment.post.is_listed:
-        raise Http404
-    post = comment.post
-    if not services.can_read(request.user, post, post.author.user_id):
+    try:
+        comment = readable_comment(request, pk)
+    except SecretPost:
         return secret_post(request)
-    refused = cast_vote(request, post.board, author_user_id=comment.author.user_id, comment=comment)
+    board = comment.post.board
+    refused = cast_vote(request, board, author_user_id=comment.author.user_id, comment=comment)
     return refused or redirect(comment_landing(comment.pk))
 
 

@@ -21,6 +21,7 @@ from .views import (
     comment_landing,
     front_for_default_board,
     public_post,
+    readable_comment,
     secret_post,
 )
 
@@ -87,13 +88,9 @@ def report_comment(request, pk):
     if not request.user.is_authenticated:
         # Decided before the lookup: the same answer whether or not the comment exists.
         return redirect_to_login(request.get_full_path())
-    found = Comment.objects.select_related("post__board", "post__author", "author")
-    comment = found.filter(pk=pk).first()
-    # Only a listed article's comments: a removed or scheduled one is not there for readers.
-    if comment is None or not comment.post.is_listed:
-        raise Http404
-    post = comment.post
-    if not services.can_read(request.user, post, post.author.user_id):
+    try:
+        comment = readable_comment(request, pk)
+    except SecretPost:
         return secret_post(request)
     back = comment_landing(comment.pk)  # straight to the comment page holding it
     author_user_id = comment.author.user_id

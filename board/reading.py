@@ -204,6 +204,7 @@ class CommentRow:
     depth: int = 0  # 0: an answer to the article; n: a reply n levels down its thread
     is_hidden: bool = False  # hidden by readers' reports until a moderator decides
     removable: bool = False
+    restorable: bool = False
     my_vote: int = 0  # the signed-in reader's own vote (Vote.UP, Vote.DOWN, 0)
     # The removed comments right after this removed one, shown with it as one line (views).
     folded: list = field(default_factory=list)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from . import addresses, feeds, listing, reading, search, services
 from .forms import CommentForm, SearchForm
-from .models import Board, Post
+from .models import Board, Comment, Post
 
 VIEWED_COOKIE = "viewed"
 
@@ -172,6 +172,20 @@ class SecretPost(PermissionDenied):
     """A secret article opened by someone other than its author or staff."""
 
 
+def readable_comment(request, pk):
+    """Comment ``pk`` with its article, board and authors, as a reader acting on it may see
+    it: Http404 for none and for a removed or scheduled article's (not there for readers),
+    SecretPost for a secret article's that this reader may not read."""
+    found = Comment.objects.select_related("post__board", "post__author", "author")
+    comment = found.filter(pk=pk).first()
+    if comment is None or not comment.post.is_listed:
+        raise Http404
+    post = comment.post
+    if not services.can_read(request.user, post, post.author.user_id):
+        raise SecretPost
+    return comment
+
+
 def secret_post(request):
     context = {
         "error_code": 403,
@@ -300,6 +314,9 @@ def article_context(request, post, form=None, reply_to=None):
         post.my_vote, comment_votes = reading.my_votes(user.pk, post.pk)
     for comment in comments:
         comment.removable = services.can_remove(user, comment, moderator=moderator)
+        comment.restorable = comment.is_removed and services.can_restore(
+            user, comment, moderator=moderator
+        )
         comment.my_vote = comment_votes.get(comment.pk, 0)
     if not moderator:  # moderators see each removal, with who, why and a restore link
         comments = fold_removed(comments)
