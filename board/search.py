@@ -55,21 +55,24 @@ class Throttled(Exception):
 
 def matching(q, target):
     # A secret article's body and comments are its readers' only: a search never matches them
-    # (its title and author are in the listing for everyone).
-    body = Q(body__icontains=q, is_secret=False)
+    # (its title and author are in the listing for everyone). An article hidden by reports
+    # shows neither title nor body until a moderator decides, so its words find nothing
+    # either (its author's name is shown: an author search still lists it, masked).
+    title = Q(title__icontains=q, is_hidden=False)
+    body = Q(body__icontains=q, is_secret=False, is_hidden=False)
     if target == "title":
-        return Q(title__icontains=q)
+        return title
     if target == "body":
         return body
     if target == "author":
         return Q(author__name__icontains=q)
     if target == "comment":
-        comments = Comment.objects.filter(post=OuterRef("pk"), is_removed=False)
+        comments = Comment.objects.filter(post=OuterRef("pk"), is_removed=False, is_hidden=False)
         first = Subquery(comments.filter(body__icontains=q).order_by().values("pk")[:1])
         # A subquery per article (not EXISTS, which PostgreSQL turns into a join that reads
         # every comment of the board), and only where the row counts visible comments.
         return Q(comment_count__gt=0, is_secret=False) & Q(IsNull(first, False))
-    return Q(title__icontains=q) | body
+    return title | body
 
 
 def condition(q, target):

@@ -288,13 +288,29 @@ def test_a_hidden_article_stays_out_of_the_feed_until_dismissed(board, article, 
     assert "문제의 본문" in shown
 
 
-def test_a_hidden_articles_title_is_masked_in_search_results(board, article):
+def test_a_hidden_articles_words_find_nothing_but_its_author_lists_it_masked(board, article):
     Board.objects.filter(pk=board.pk).update(report_hide_threshold=1)
     ReportFactory(post=article)
 
-    found = soup(Client().get("/", {"q": "문제의", "target": "title_body"}))
+    def titles(q, target):
+        found = soup(Client().get("/", {"q": q, "target": target}))
+        return [row["title"] for row in listing_rows(found)]
 
-    assert [row["title"] for row in listing_rows(found)] == ["신고로 가려진 글"]
+    assert titles("문제의", "title_body") == []
+    assert titles("문제의", "title") == []
+    assert titles("본문", "body") == []
+    assert titles(article.author.name, "author") == ["신고로 가려진 글"]
+
+
+def test_a_hidden_comments_words_find_nothing(board, comment):
+    Board.objects.filter(pk=board.pk).update(report_hide_threshold=1)
+    before = soup(Client().get("/", {"q": "광고 댓글", "target": "comment"}))
+    ReportFactory(comment=comment)
+
+    after = soup(Client().get("/", {"q": "광고 댓글", "target": "comment"}))
+
+    assert [row["title"] for row in listing_rows(before)] == ["평범한 글"]
+    assert listing_rows(after) == []
 
 
 def test_the_board_admin_sets_the_auto_hide_threshold(board):
