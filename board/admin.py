@@ -262,6 +262,26 @@ def preview_images(request, saved):
     return images, new
 
 
+def preview_files(request, post):
+    """The files a previewed form would leave the article with: the stored ones not ticked
+    for deletion (as the reader's page lists them), and how many were uploaded (a preview
+    stores none, so the page can only say so)."""
+    new = sum(
+        1
+        for key in request.FILES
+        if key.startswith("attachments-") and key.endswith("-file")
+        and not request.POST.get(key.removesuffix("file") + "DELETE")
+    )  # fmt: skip
+    if post.pk is None or not post.has_file:
+        return [], new
+    deleted = {
+        request.POST.get(key.removesuffix("DELETE") + "id")
+        for key in request.POST
+        if key.startswith("attachments-") and key.endswith("-DELETE")
+    }
+    return [f for f in reading.attachments(post.pk) if str(f.pk) not in deleted], new
+
+
 @admin.register(Post)
 class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     form = PostAdminForm
@@ -477,20 +497,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
             post.seq = 0  # listed once saved: the reader's page says so, not "scheduled"
         images, new_images = preview_images(request, saved_images)
         services.render_post(post, images=images)
-        new_files = sum(
-            1
-            for key in request.FILES
-            if key.startswith("attachments-") and key.endswith("-file")
-            and not request.POST.get(key.removesuffix("file") + "DELETE")
-        )  # fmt: skip
-        deleted = {
-            request.POST.get(key.removesuffix("DELETE") + "id")
-            for key in request.POST
-            if key.startswith("attachments-") and key.endswith("-DELETE")
-        }
-        stored = []
-        if post.pk is not None and post.has_file:
-            stored = [f for f in reading.attachments(post.pk) if str(f.pk) not in deleted]
+        stored, new_files = preview_files(request, post)
         return views.preview_page(
             request,
             post,
