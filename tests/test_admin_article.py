@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from board.forms import file_size
 from board.models import Author, Post, PostImage
 from tests.factories import (
     AttachmentFactory,
@@ -359,8 +360,8 @@ def test_saving_a_scheduled_article_says_so_in_one_korean_sentence(editor_client
 
 
 def test_the_empty_file_row_shows_no_name_size_or_downloads(editor_client, board):
-    post = AttachmentFactory(name="요금표.pdf").post
-    page = soup(editor_client.get(page_url(post)))
+    attachment = AttachmentFactory(name="요금표.pdf")
+    page = soup(editor_client.get(page_url(attachment.post)))
 
     rows = page.select("#attachments-group tbody tr.form-row")
     cells = [
@@ -368,6 +369,7 @@ def test_the_empty_file_row_shows_no_name_size_or_downloads(editor_client, board
         + [text(row.select_one("td.field-file_downloads"))]
         for row in rows
     ]
-    assert cells[0] == ["요금표.pdf", "13 B", "0"]  # the stored file keeps its record
+    # The stored file keeps its record.
+    assert cells[0] == ["요금표.pdf", file_size(attachment.size), "0"]
     # The extra row, and the one "add another" copies: empty until a file is saved.
     assert cells[1:] == [["", "", ""], ["", "", ""]]
