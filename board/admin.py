@@ -1,16 +1,22 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -18,7 +24,7 @@ from django.utils.text import Truncator, capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services, suspension
+from . import reading, services, suspension, views
 from .forms import AttachmentForm, PostImageForm, file_size
 from .models import (
     Attachment,
@@ -137,11 +143,24 @@ class BoardAdmin(ValidLookupsMixin, admin.ModelAdmin):
         return False  # posts hang on the board; removing it would take them all
 
 
+# Who may sign an article: staff. Readers and guests are authors too (of comments, of imported
+# articles), and there are ever more of them.
+STAFF_AUTHORS = Q(user__is_staff=True) | Q(user__is_superuser=True)
+
+
 @admin.register(Author)
 class AuthorAdmin(ValidLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "user"]
     search_fields = ["name", "user__username"]
     raw_id_fields = ["user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        # The article form's author autocomplete (the admin names the field asking).
+        asking = [request.GET.get(k) for k in ("app_label", "model_name", "field_name")]
+        if asking == ["board", "post", "author"]:
+            queryset = queryset.filter(STAFF_AUTHORS)
+        return queryset, duplicates
 
 
 class PostImageInline(admin.TabularInline):
@@ -155,13 +174,22 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1
-    fields = ["file", "name", "file_size", "downloads"]
-    readonly_fields = ["name", "file_size", "downloads"]
+    fields = ["file", "file_name", "file_size", "file_downloads"]
+    readonly_fields = ["file_name", "file_size", "file_downloads"]
     verbose_name_plural = _("첨부 파일 (독자가 내려받습니다)")
+
+    # An empty row (no file yet) shows nothing in these columns, not "- - 0".
+    @admin.display(description=_("파일 이름"))
+    def file_name(self, obj):
+        return obj.name if obj.pk else ""
 
     @admin.display(description=_("크기"))
     def file_size(self, obj):
-        return file_size(obj.size) if obj.pk else "-"
+        return file_size(obj.size) if obj.pk else ""
+
+    @admin.display(description=_("내려받은 수"))
+    def file_downloads(self, obj):
+        return obj.downloads if obj.pk else ""
 
 
 class PostStateFilter(admin.SimpleListFilter):
@@ -199,6 +227,61 @@ class PostAdminForm(forms.ModelForm):
         return value
 
 
+class PendingImage:
+    """An image uploaded with a previewed form: a preview stores no file, so its place in the
+    body shows a stand-in saying so (with the figure markup readers get)."""
+
+    def __init__(self, name):
+        self.image = SimpleNamespace(url=static("board/image-not-saved.svg"))
+        self.caption = _(
+            "그림 %(name)s: 저장하면 이 자리에 들어갑니다 "
+            "(미리 보기는 올린 파일을 저장하지 않습니다)."
+        ) % {"name": name}
+
+
+def preview_images(request, saved):
+    """The images a previewed form would leave the article with, in their order: the stored
+    ones not ticked for deletion, and a stand-in for each one uploaded (a new row, or a new
+    file on a stored row). Returns them and how many were uploaded."""
+    by_id = {str(image.pk): image for image in saved}
+    try:
+        rows = min(int(request.POST.get("images-TOTAL_FORMS", "")), 1000)
+    except ValueError:
+        return saved, 0  # no inline in the form (or a mangled one): the stored images
+    images, new = [], 0
+    for i in range(rows):
+        prefix = f"images-{i}-"
+        if request.POST.get(prefix + "DELETE"):
+            continue
+        upload = request.FILES.get(prefix + "image")
+        if upload is not None:
+            images.append(PendingImage(upload.name))
+            new += 1
+        elif request.POST.get(prefix + "id") in by_id:
+            images.append(by_id[request.POST[prefix + "id"]])
+    return images, new
+
+
+def preview_files(request, post):
+    """The files a previewed form would leave the article with: the stored ones not ticked
+    for deletion (as the reader's page lists them), and how many were uploaded (a preview
+    stores none, so the page can only say so)."""
+    new = sum(
+        1
+        for key in request.FILES
+        if key.startswith("attachments-") and key.endswith("-file")
+        and not request.POST.get(key.removesuffix("file") + "DELETE")
+    )  # fmt: skip
+    if post.pk is None or not post.has_file:
+        return [], new
+    deleted = {
+        request.POST.get(key.removesuffix("DELETE") + "id")
+        for key in request.POST
+        if key.startswith("attachments-") and key.endswith("-DELETE")
+    }
+    return [f for f in reading.attachments(post.pk) if str(f.pk) not in deleted], new
+
+
 @admin.register(Post)
 class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     form = PostAdminForm
@@ -225,6 +308,8 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     ordering = ["-pk"]  # newest first, and pages by id (see LargeTablePaginator)
     inlines = [PostImageInline, AttachmentInline]
     actions = ["remove_posts", "restore_posts"]
+    # Searched as staff type (AuthorAdmin.get_search_results keeps staff authors only).
+    autocomplete_fields = ["author"]
 
     def get_fields(self, request, obj=None):
         # The counters and marks are the article's record once it exists: a new article has
@@ -253,6 +338,8 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "board":
             kwargs["queryset"] = services.writable_boards(request.user)
+        if db_field.name == "author":
+            kwargs["queryset"] = Author.objects.filter(STAFF_AUTHORS)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -265,11 +352,16 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is not None:  # its board is fixed: only its categories are offered
+        # Its board is fixed: only its categories are offered (to one who may change it).
+        if obj is not None and "category" in form.base_fields:
             form.base_fields["category"].queryset = Category.objects.filter(board=obj.board_id)
         if "author" in form.base_fields:
-            form.base_fields["author"].required = False
-            form.base_fields["author"].help_text = _("비우면 내 글쓴이 이름으로 씁니다.")
+            author = form.base_fields["author"]
+            author.required = False
+            author.help_text = _("비우면 내 글쓴이 이름으로 씁니다.")
+            author.error_messages["invalid_choice"] = _("운영진 글쓴이만 고를 수 있습니다.")
+            if obj is not None:  # an imported article by a reader or a guest keeps its author
+                author.queryset = Author.objects.filter(STAFF_AUTHORS | Q(pk=obj.author_id))
         return form
 
     @admin.display(description=_("상태"))
@@ -280,7 +372,10 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("삭제 기록"))
     def removal(self, obj):
-        return format_html("{} · {}", obj.removed_by or "-", obj.removed_at or "-")
+        when = timezone.localtime(obj.removed_at) if obj.removed_at else None
+        return format_html(
+            "{} · {}", obj.removed_by or "-", f"{when:%Y.%m.%d %H:%M}" if when else "-"
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # An article stays on its board: its number and place belong to that board.
@@ -309,6 +404,108 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # removal is soft and undoable: the "remove" action
+
+    # The article's own page: remove or restore it, preview the form unsaved ----------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="board_post_add_preview"),
+            path("<path:object_id>/preview/", view(self.preview_view), name="board_post_preview"),
+            path("<path:object_id>/remove/", view(self.remove_view), name="board_post_remove"),
+            path("<path:object_id>/restore/", view(self.restore_view), name="board_post_restore"),
+            *super().get_urls(),
+        ]
+
+    def remove_view(self, request, object_id):
+        return self.change_state(request, object_id, services.remove_post, restore=False)
+
+    def restore_view(self, request, object_id):
+        return self.change_state(request, object_id, services.restore_post, restore=True)
+
+    def change_state(self, request, object_id, operation, restore):
+        """The list's remove and restore actions for one article, from its page: the same
+        service, the same permission (change, in a board the user writes in: get_object
+        looks only there)."""
+        post = self.get_object(request, unquote(object_id))
+        if post is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        page = reverse("admin:board_post_change", args=[post.pk])
+        if request.method != "POST":
+            return redirect(page)
+        title = post.title
+        if operation(post, by=request.user):
+            done = (
+                _("“%(title)s” 글을 되살렸습니다.")
+                if restore
+                else _("“%(title)s” 글을 삭제했습니다. 독자에게 보이지 않으며, 되살릴 수 있습니다.")
+            )
+            self.message_user(request, done % {"title": title}, messages.SUCCESS)
+        else:
+            already = (
+                _("삭제된 글이 아니어서 되살릴 것이 없습니다.")
+                if restore
+                else _("이미 삭제된 글입니다.")
+            )
+            self.message_user(request, already, messages.WARNING)
+        return redirect(page)
+
+    def preview_view(self, request, object_id=None):
+        """The add or change form, posted unsaved, shown as readers will see the article
+        (in a new tab): nothing stored, nothing counted."""
+        post = None
+        if object_id is not None:
+            post = self.get_object(request, unquote(object_id))
+            if post is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            allowed = self.has_change_permission(request, post)
+            form_page = reverse("admin:board_post_change", args=[post.pk])
+        else:
+            allowed = self.has_add_permission(request)
+            form_page = reverse("admin:board_post_add")
+        if not allowed:
+            raise PermissionDenied
+        if request.method != "POST":  # an address opened again: there is no form to show
+            return redirect(form_page)
+        saved_images = list(post.images.all()) if post is not None else []
+        form = self.get_form(request, post, change=post is not None)(
+            request.POST, request.FILES, instance=post
+        )
+        if not form.is_valid():
+            errors = [
+                (form.fields[name].label if name in form.fields else "", messages_)
+                for name, messages_ in form.errors.items()
+            ]
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("미리 보기를 만들 수 없습니다"),
+                "errors": errors,
+            }
+            return TemplateResponse(request, "admin/board/post/preview_invalid.html", context)
+        post = form.instance
+        if not post.author_id:  # as save_model would, without making an author row
+            post.author = Author.objects.filter(user=request.user).first() or Author(
+                name=request.user.get_full_name() or request.user.get_username(),
+                user=request.user,
+            )
+        post.author_name = post.author.name
+        post.author_is_staff = post.author.user is not None and post.author.user.is_staff
+        if post.pk is None and post.published_at <= timezone.now():
+            post.seq = 0  # listed once saved: the reader's page says so, not "scheduled"
+        images, new_images = preview_images(request, saved_images)
+        services.render_post(post, images=images)
+        stored, new_files = preview_files(request, post)
+        return views.preview_page(
+            request,
+            post,
+            stored,
+            template="board/post_preview_unsaved.html",
+            new_images=new_images,
+            new_files=new_files,
+        )
 
     @admin.action(description=_("선택한 글 삭제 (되살릴 수 있음)"), permissions=["change"])
     def remove_posts(self, request, queryset):

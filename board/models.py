@@ -446,7 +446,10 @@ class Post(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number or '-'}. {self.title}"
+        # No number until it is listed: "-. title" read as a broken sentence in the admin.
+        if self.number is None:
+            return _("[예약] %(title)s") % {"title": self.title}
+        return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
         if self.seq is None:  # not (or no longer) public: staff see it through the preview

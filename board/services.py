@@ -68,10 +68,11 @@ def author_for(user):
 # Articles -----------------------------------------------------------------------------
 
 
-def render_post(post):
+def render_post(post, images=None):
     """Rebuild the reader's HTML, the image flag and the file flag from the body and the
-    attached images and files."""
-    images = list(post.images.all()) if post.pk else []
+    attached images and files (``images``: those a preview places instead of the stored)."""
+    if images is None:
+        images = list(post.images.all()) if post.pk else []
     post.body_html = content.render_body(post.body, post.body_format, images)
     post.has_image = bool(images) or "<img" in post.body_html
     post.has_file = post.attachments.exists() if post.pk else False

@@ -419,13 +419,21 @@ def post_preview(request, pk):
     post = get_object_or_404(
         Post.objects.select_related("board").annotate(author_name=F("author__name")), pk=pk
     )
+    attachments = reading.attachments(post.pk) if post.has_file else []
+    return preview_page(request, post, attachments)
+
+
+def preview_page(request, post, attachments, template="board/post_detail.html", **extra):
+    """``post`` as readers see it, for staff (stored, or the admin's unsaved form): the
+    article's own page with its board's first listing page below, no comments, nothing
+    counted."""
     board = post.board
     context = listing_context(board, 1, listing.fetch_rows(board, 1))
     context.update(
         post=post, comments=[], preview=True, older=None, newer=None, description=post.title
     )
-    context["attachments"] = reading.attachments(post.pk) if post.has_file else []
-    return render(request, "board/post_detail.html", context)
+    context.update(attachments=attachments, **extra)
+    return render(request, template, context)
 
 
 def safe_next(request, fallback):

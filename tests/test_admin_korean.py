@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from board import reports
-from board.models import Author, Category, Comment, Post, Report
+from board.models import Category, Comment, Post, Report
 from tests.factories import (
     AuthorFactory,
     CommentFactory,
@@ -56,6 +57,12 @@ ALLOWED_ENGLISH = {
     "UUID", "JSON", "image", "news", "reader", "example", "com",
 }  # fmt: skip
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z’']+")
+# A 1×1 PNG: an image uploaded with a previewed form.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
 BOARD_DATE = re.compile(r"\b\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}\b")
 
 
@@ -185,7 +192,7 @@ def test_messages_after_adding_a_scheduled_article_and_saving_it_read_as_korean(
         "board": board.pk,
         "title": "[예약] 내일 아침 소식",
         "body": "본문",
-        "author": Author.objects.get(name="기자").pk,
+        "author": "",  # the editor's own byline
         "published_at_0": later.strftime("%Y-%m-%d"),
         "published_at_1": "09:00:00",
         "body_format": "text",
@@ -247,6 +254,40 @@ def test_bulk_actions_and_deletions_report_in_korean(newsroom):
     assert all(said[:3])
     assert all(said[4:])
     assert not Group.objects.filter(name__in=["편집부", "사진부"]).exists()
+
+
+def test_the_articles_own_page_removes_restores_and_previews_in_korean(newsroom, board):
+    editor = client_for(newsroom["editor"])
+    post = newsroom["post"]
+    page = f"/admin/board/post/{post.pk}/"
+    form = {
+        "title": post.title,
+        "body": post.body,
+        "body_format": "text",
+        "published_at_0": "2026-11-26",
+        "published_at_1": "10:00:00",
+        **NO_IMAGES,
+        "images-TOTAL_FORMS": "1",
+        "images-0-image": SimpleUploadedFile("사진", PNG, content_type="image/png"),
+    }
+
+    pages = [
+        editor.post(page + "remove/", follow=True),
+        editor.post(page + "remove/", follow=True),  # already removed: a notice
+        editor.post(page + "restore/", follow=True),
+        editor.post(page + "restore/", follow=True),  # nothing to restore
+        editor.post(page + "preview/", form),
+        editor.post(page + "preview/", {**form, "title": ""}),  # the errors, not a preview
+        editor.get(page + "preview/", follow=True),
+        editor.post("/admin/board/post/preview/", {**form, "board": board.pk, "author": "evil"}),
+    ]
+
+    for response in pages:
+        assert response.status_code == 200
+        # The preview is the reader's page: its listing marks a day-old article "new".
+        assert [p for p in problems(response) if p != "English 'new'"] == []
+    said = [[text(li) for li in soup(p).select(".messagelist li")] for p in pages[:4]]
+    assert all(said)
 
 
 def test_forms_posted_with_invalid_values_explain_in_korean(newsroom, board):

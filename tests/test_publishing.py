@@ -75,7 +75,7 @@ def test_editor_form_has_no_author_choice_but_a_superuser_may_pick_one(client, b
 
     chief = UserFactory(username="chief", is_staff=True, is_superuser=True)
     client.force_login(chief)
-    guest = AuthorFactory(name="객원기자")
+    guest = AuthorFactory(name="객원기자", user=UserFactory(username="guest", is_staff=True))
     client.post("/admin/board/post/add/", article_form(board, author=guest.pk))
     assert Post.objects.get().author == guest
 
