@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -804,3 +805,30 @@ class BoardUserAdmin(KoreanAccountsMixin, UserAdmin):
     @admin.display(description=_("이용 정지"), boolean=True, ordering="is_suspended")
     def suspended(self, obj):
         return obj.is_suspended
+
+
+class SuperusersOnly:
+    """django-axes' login records (addresses, user names tried, lockouts) are the site
+    operator's business: editors and moderators do not see them at all, whatever their
+    permissions; superusers find them last (board.apps.BoardAdminSite)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+for lockout_model in apps.get_app_config("axes").get_models():
+    if admin.site.is_registered(lockout_model):  # unless AXES_ENABLE_ADMIN is off
+        axes_admin = type(admin.site.get_model_admin(lockout_model))
+        admin.site.unregister(lockout_model)
+        admin.site.register(
+            lockout_model, type(axes_admin.__name__, (SuperusersOnly, axes_admin), {})
+        )

@@ -1,7 +1,12 @@
 import logging
 import os
 
+# axes' and the admin's AppConfig are imported as modules, not classes: Django takes the one
+# AppConfig class this module holds by default for the "board" app.
+import axes.apps
 from django.apps import AppConfig
+from django.contrib.admin import AdminSite
+from django.contrib.admin import apps as admin_apps
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete
@@ -46,3 +51,27 @@ class BoardConfig(AppConfig):
         connection_created.connect(private_sqlite_files)
         for model in ("Attachment", "PostImage"):
             post_delete.connect(delete_stored_file, sender=self.get_model(model))
+
+
+class BoardAdminSite(AdminSite):
+    """The admin with the board's own models first and django-axes' lockout records last, on
+    the index and in the navigation sidebar (Django sorts apps by name, which put "Axes"
+    above the board's articles)."""
+
+    def get_app_list(self, request, app_label=None):
+        order = {"board": 0, "axes": 2}
+        # sorted() is stable: the apps in between keep Django's alphabetical order.
+        apps = super().get_app_list(request, app_label)
+        return sorted(apps, key=lambda app: order.get(app["app_label"], 1))
+
+
+class BoardAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "board.apps.BoardAdminSite"
+
+
+class LoginLockoutConfig(axes.apps.AppConfig):
+    """django-axes under a name an editor reads (its models are translated in the catalogue)."""
+
+    default = False
+    verbose_name = _("로그인 잠금")
