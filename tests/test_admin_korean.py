@@ -53,7 +53,7 @@ BROKEN_PHRASES = [
 # "English"), abbreviations, the body's [image:1] syntax, and the data the test created.
 ALLOWED_ENGLISH = {
     "PostBBS", "Axes", "English", "RSS", "Atom", "URL", "HTML", "ID", "Ctrl", "Command", "Mac",
-    "UUID", "JSON", "image", "news", "reader", "example", "com",
+    "UUID", "IP", "JSON", "image", "news", "reader", "example", "com",
 }  # fmt: skip
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z’']+")
 BOARD_DATE = re.compile(r"\b\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}\b")
