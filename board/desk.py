@@ -252,7 +252,7 @@ def desk(request):
         "period_choices": PERIOD_CHOICES,
         "open_count": reports.open_reports(request.user).count(),
         "groups": reports.fill(request.user, groups[:DESK_REPORT_GROUPS]),
-        "here": request.get_full_path(),
+        "back": request.get_full_path(),  # where the actions come back to
     }
     return render(request, "board/desk.html", context)
 

@@ -410,3 +410,16 @@ def test_a_readers_address_is_kept_for_moderators_and_never_shown_to_readers(wor
     assert listed(soup(desk)) == ["주소가 남는 댓글"]
     admin = client_for(world["superuser"]).get(f"/admin/board/comment/{comment.pk}/change/")
     assert "172.16.5.9" in admin.content.decode()
+
+
+def test_an_action_comes_back_to_the_same_filtered_page(world):
+    client = client_for(world["moderator"])
+    page = soup(client.get(f"{DESK}?author=spammer&state=live"))
+    form = page.select_one("form.desk-remove")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    pick = form.select_one("input[name=comment]")["value"]
+
+    response = client.post(ACTIONS, {**data, "action": "remove", "comment": [pick]})
+
+    assert response["Location"] == f"{DESK}?author=spammer&state=live"
+    assert refresh(Comment(pk=int(pick))).is_removed
