@@ -552,7 +552,7 @@ class CommentAdmin(ValidLookupsMixin, admin.ModelAdmin):
     search_fields = ["body", "author__name", "post__title"]
     raw_id_fields = ["post", "author"]
     list_select_related = ["post", "author", "removed_by"]
-    readonly_fields = ["is_removed", "removed_by", "removed_at", "removal_reason"]
+    readonly_fields = ["is_removed", "removed_by", "removed_at", "removal_reason", "ip_address"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     paginator = LargeTablePaginator

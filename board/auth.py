@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from .models import Author, Post
+from .models import Author, Board, Post
 
 
 def is_moderator(user_field):
@@ -22,6 +22,12 @@ def is_moderator(user_field):
     return Exists(perm.filter(user=OuterRef(user_field))) | Exists(
         perm.filter(group__user=OuterRef(user_field))
     )
+
+
+def moderates_a_board(user_field):
+    """An expression: whether the user in ``user_field`` is in some board's moderators group
+    (the header's way to the desk), loaded with the user as is_moderator is."""
+    return Exists(Board.objects.filter(moderators__user=OuterRef(user_field)))
 
 
 class BoardBackend(ModelBackend):
@@ -34,7 +40,9 @@ class BoardBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         user = (
-            user_model._default_manager.annotate(is_moderator=is_moderator("pk"))
+            user_model._default_manager.annotate(
+                is_moderator=is_moderator("pk"), moderates_a_board=moderates_a_board("pk")
+            )
             .filter(pk=user_id)
             .first()
         )

@@ -47,6 +47,7 @@ def comment_create(request, number, slug=None):
                 user=request.user,
                 body=form.cleaned_data["body"],
                 parent_id=form.cleaned_data["parent"],
+                ip_address=services.client_ip(request) or None,
             )
         except suspension.Suspended as refused:
             return suspended(request, refused, kept_text=form.cleaned_data["body"])

@@ -1,19 +1,32 @@
-"""The moderators' desk: readers' report forms, the open-report queue and its decisions, and
-the suspended accounts (board.reports, board.suspension hold the rules)."""
+"""The moderators' desk: the desk page (open reports, the newest comments of the boards one
+moderates, bulk removal and suspension), readers' report forms, the open-report queue and its
+decisions, and the suspended accounts (board.moderation, board.reports and board.suspension
+hold the rules)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import reports, services, suspension
+from . import moderation, reports, services, suspension
 from .comment_views import suspended
-from .forms import DecisionForm, ReportForm
+from .forms import (
+    PERIOD_CHOICES,
+    RECENT_CHOICES,
+    DecisionForm,
+    DeskAccountForm,
+    DeskFilterForm,
+    DeskRemoveForm,
+    ReportForm,
+)
 from .limits import RateLimited
 from .models import Board, Comment, Decision, Post, Suspension
 from .views import (
@@ -26,6 +39,8 @@ from .views import (
 )
 
 SUSPENSIONS_PAGE_SIZE = 50
+# Report groups the desk shows above its comments (the queue has them all).
+DESK_REPORT_GROUPS = 3
 
 
 def refused(request, message, status=403):
@@ -194,3 +209,121 @@ def lift(request, pk):
     else:
         messages.error(request, _("이미 풀린 이용 정지입니다."))
     return redirect("board:suspensions")
+
+
+# The desk page ------------------------------------------------------------------------------
+
+
+@require_safe
+def desk(request):
+    """Where a moderator starts the day: the open reports, then the newest comments of the
+    boards they moderate, filtered, with bulk actions (desk_action)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    moderated = moderation.boards(request.user)
+    if not moderated:
+        raise PermissionDenied
+    form = DeskFilterForm(request.GET, boards=moderated)
+    rows, before, account = [], None, None
+    if form.is_valid():
+        rows, before = moderation.newest(request.user, moderated, **form.cleaned_data)
+        account = moderation.account_named(form.cleaned_data["author"])
+    older = None
+    if before is not None:
+        query = request.GET.copy()
+        query["before"] = before
+        older = query.urlencode()
+    first_page = None
+    if request.GET.get("before"):
+        query = request.GET.copy()
+        query.pop("before")
+        first_page = query.urlencode()
+    groups = reports.groups(request.user)
+    context = {
+        "form": form,
+        "rows": rows,
+        "older": older,
+        "first_page": first_page,
+        "account": account,
+        "may_suspend": account is not None
+        and moderation.may_suspend_account(request.user, account),
+        "may_suspend_any": suspension.may_suspend(request.user),
+        "recent_choices": RECENT_CHOICES,
+        "period_choices": PERIOD_CHOICES,
+        "open_count": reports.open_reports(request.user).count(),
+        "groups": reports.fill(request.user, groups[:DESK_REPORT_GROUPS]),
+        "back": request.get_full_path(),  # where the actions come back to
+    }
+    return render(request, "board/desk.html", context)
+
+
+def desk_back(request):
+    """Back to the desk page the action came from (its filters kept), checked to be the desk."""
+    back = request.POST.get("next", "")
+    desk_url = reverse("board:desk")
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    return back if safe and back.startswith(desk_url) else desk_url
+
+
+@require_POST
+def desk_action(request):
+    """The desk's bulk actions: remove the ticked comments, remove an account's recent
+    comments, suspend an account. Post/Redirect/Get, with a message saying what was done."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("board:desk"))
+    if not moderation.boards(request.user):
+        raise PermissionDenied
+    back = desk_back(request)
+    action = request.POST.get("action")
+    if action == "remove":
+        form = DeskRemoveForm(request.POST)
+    elif action == "remove_recent":
+        form = DeskAccountForm(request.POST, periods=RECENT_CHOICES)
+    elif action == "suspend":
+        if not suspension.may_suspend(request.user):
+            raise PermissionDenied
+        form = DeskAccountForm(request.POST)
+    else:
+        form = None
+    if form is None or not form.is_valid():
+        errors = [error for field in form.errors.values() for error in field] if form else []
+        messages.error(request, errors[0] if errors else _("처리할 일을 다시 골라 주세요."))
+        return redirect(back)
+    data = form.cleaned_data
+    if action == "remove":
+        reason = data["reason"] or _("운영 데스크에서 삭제")
+        done = moderation.remove_selected(request.user, data["comment"], reason)
+        messages.success(request, removed_message(done, len(set(data["comment"]))))
+        return redirect(back)
+    account = get_object_or_404(get_user_model(), pk=data["account"])
+    name = account.get_username()
+    if action == "remove_recent":
+        done = moderation.remove_recent(request.user, account, data["days"], data["reason"])
+        if done:
+            text = ngettext(
+                "%(name)s 계정이 최근 %(days)d일 동안 쓴 댓글 %(count)d개를 삭제했습니다.",
+                "%(name)s 계정이 최근 %(days)d일 동안 쓴 댓글 %(count)d개를 삭제했습니다.",
+                done,
+            )
+        else:
+            text = _("%(name)s 계정이 최근 %(days)d일 동안 쓴 댓글 가운데 삭제할 댓글이 없습니다.")
+        messages.success(request, text % {"name": name, "days": data["days"], "count": done})
+    else:
+        moderation.suspend(request.user, account, days=data["days"], reason=data["reason"])
+        messages.success(request, _("%(name)s 계정의 이용을 정지했습니다.") % {"name": name})
+    return redirect(back)
+
+
+def removed_message(done, chosen):
+    if not done:
+        return _("고른 댓글은 모두 이미 삭제되어 있어 새로 삭제한 댓글이 없습니다.")
+    already = chosen - done
+    if already:
+        return ngettext(
+            "댓글 %(done)d개를 삭제했습니다 (%(already)d개는 이미 삭제되어 있었습니다).",
+            "댓글 %(done)d개를 삭제했습니다 (%(already)d개는 이미 삭제되어 있었습니다).",
+            done,
+        ) % {"done": done, "already": already}
+    return ngettext("댓글 %(done)d개를 삭제했습니다.", "댓글 %(done)d개를 삭제했습니다.", done) % {
+        "done": done
+    }

@@ -1,4 +1,5 @@
 import io
+import ipaddress
 import logging
 import re
 import threading
@@ -406,3 +407,94 @@ class DecisionForm(forms.Form):
     def clean_days(self):
         days = self.cleaned_data["days"]
         return None if days == "forever" else int(days)
+
+
+# The moderator's desk (board.moderation) ---------------------------------------------------
+
+IPV4_PREFIX = re.compile(r"^(\d{1,3}\.){1,3}$")
+IPV6_PREFIX = re.compile(r"^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){0,6}:$")
+BIGGEST = 2**63 - 1  # the largest id a database takes: beyond it, a clear error, not a 500
+DESK_STATES = [("", _("전체")), ("live", _("게시 중")), ("removed", _("삭제됨"))]
+
+
+class DeskFilterForm(forms.Form):
+    """The desk's filters (GET): a board of the moderator's, a writer, an address, a state."""
+
+    board = forms.TypedChoiceField(label=_("게시판"), coerce=int, empty_value=None, required=False)
+    author = forms.CharField(label=_("글쓴이 (이름 또는 계정)"), max_length=150, required=False)
+    address = forms.CharField(label=_("작성 IP (전체 또는 앞부분)"), max_length=45, required=False)
+    state = forms.ChoiceField(label=_("상태"), choices=DESK_STATES, required=False)
+    before = forms.IntegerField(label=_("쪽 위치"), min_value=1, max_value=BIGGEST, required=False)
+
+    def __init__(self, data, *, boards):
+        super().__init__(data)
+        self.fields["board"].choices = [("", _("모든 게시판"))] + [(b.pk, b.name) for b in boards]
+        self.fields["board"].error_messages["invalid_choice"] = _(
+            "맡은 게시판이 아니거나 없는 게시판입니다."
+        )
+        self.fields["before"].error_messages["invalid"] = _("쪽 위치가 올바르지 않습니다.")
+
+    def clean_author(self):
+        return self.cleaned_data["author"].strip()
+
+    def clean_address(self):
+        value = self.cleaned_data["address"].strip().lower()
+        if not value:
+            return ""
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            pass
+        if IPV4_PREFIX.match(value) and all(int(n) <= 255 for n in value.split(".")[:-1]):
+            return value
+        if IPV6_PREFIX.match(value):
+            return value
+        raise ValidationError(
+            _("IP 주소는 10.0.0.1처럼 전부 쓰거나, 10.0.0.처럼 점(.)으로 끝나는 앞부분만 쓰세요.")
+        )
+
+
+class DeskIdsField(forms.Field):
+    """The comments ticked on the desk (several values of one name)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            ids = [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise ValidationError(_("고른 댓글이 올바르지 않습니다.")) from None
+        if any(not 0 < pk <= BIGGEST for pk in ids):
+            raise ValidationError(_("고른 댓글이 올바르지 않습니다."))
+        return ids
+
+
+class DeskRemoveForm(forms.Form):
+    comment = DeskIdsField(error_messages={"required": _("삭제할 댓글을 고르세요.")})
+    reason = forms.CharField(label=_("삭제 사유"), max_length=200, required=False)
+
+    def clean_reason(self):
+        return clean_text(self.cleaned_data["reason"])
+
+
+class DeskAccountForm(forms.Form):
+    """An action on one account: remove its recent comments, or suspend it."""
+
+    account = forms.IntegerField(min_value=1, max_value=BIGGEST)
+    days = forms.ChoiceField(label=_("기간"), choices=PERIOD_CHOICES)
+    reason = forms.CharField(label=_("사유 (선택)"), max_length=200, required=False)
+
+    def __init__(self, data, *, periods=PERIOD_CHOICES):
+        super().__init__(data)
+        self.fields["days"].choices = periods
+
+    def clean_reason(self):
+        return clean_text(self.cleaned_data["reason"])
+
+    def clean_days(self):
+        days = self.cleaned_data["days"]
+        return None if days == "forever" else int(days)
+
+
+# "Remove this account's comments of the last N days" (moderation.RECENT_DAYS).
+RECENT_CHOICES = [("1", _("1일")), ("3", _("3일")), ("7", _("7일")), ("30", _("30일"))]

@@ -566,6 +566,9 @@ class Comment(models.Model):
     downvotes = models.PositiveIntegerField(_("비추천 수"), default=0, editable=False)
     report_count = models.PositiveIntegerField(_("처리 전 신고 수"), default=0, editable=False)
     is_hidden = models.BooleanField(_("신고로 가려짐"), default=False, editable=False)
+    # Where a reader's comment came from (limits.client_ip), for moderators only (the desk, the
+    # admin): never shown to readers. NULL for comments written before it was kept.
+    ip_address = models.GenericIPAddressField(_("작성 IP"), null=True, blank=True, editable=False)
     # A reply (대댓글) answers ``parent``; NULL answers the article. Kept by
     # services.save_new_comment: ``depth`` (0 = an answer to the article) and ``path``, the
     # ids from the thread's root down to this comment, each zero-padded to PATH_WIDTH, so
@@ -595,7 +598,11 @@ class Comment(models.Model):
         verbose_name = _("댓글")
         verbose_name_plural = _("댓글")
         permissions = [("moderate_comment", _("모든 댓글을 지우고 되살릴 수 있음"))]
-        indexes = [models.Index(fields=["post", "path"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["post", "path"], name="comment_thread_idx"),
+            # The moderators' desk finds one address's comments without reading them all.
+            models.Index(fields=["ip_address"], name="comment_ip_idx"),
+        ]
 
     def __str__(self):
         return f"{self.author}: {self.body[:30]}"

@@ -530,8 +530,9 @@ def save_new_comment(comment):
     return comment
 
 
-def add_comment(*, post, author, body, parent=None):
-    return save_new_comment(Comment(post=post, author=author, body=body, parent=parent))
+def add_comment(*, post, author, body, parent=None, ip_address=None):
+    comment = Comment(post=post, author=author, body=body, parent=parent, ip_address=ip_address)
+    return save_new_comment(comment)
 
 
 def reply_parent(post, parent_id):
@@ -549,9 +550,10 @@ def reply_parent(post, parent_id):
 
 
 @transaction.atomic
-def post_comment(*, post, user, body, parent_id=None):
+def post_comment(*, post, user, body, parent_id=None, ip_address=None):
     """A signed-in reader's comment, or reply to the comment ``parent_id`` of the same article,
-    rate-limited; a repeated submission returns the first. A suspended reader: Suspended."""
+    rate-limited; a repeated submission returns the first. A suspended reader: Suspended.
+    ``ip_address``: where it came from (client_ip), kept for moderators."""
     suspension.check(user)
     parent = reply_parent(post, parent_id)
     author = author_for(user)
@@ -568,7 +570,7 @@ def post_comment(*, post, user, body, parent_id=None):
         since = now - timezone.timedelta(seconds=seconds)
         if recent.filter(created_at__gte=since).count() >= limit:
             raise RateLimited(seconds, limit)
-    return add_comment(post=post, author=author, body=body, parent=parent)
+    return add_comment(post=post, author=author, body=body, parent=parent, ip_address=ip_address)
 
 
 @transaction.atomic

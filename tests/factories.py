@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -26,6 +27,28 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery")
+
+
+class ModeratorFactory(UserFactory):
+    """A site-wide moderator (the moderate_comment permission); with ``boards=[...]`` instead,
+    a moderator of those boards only (each board's moderators group, made if it has none)."""
+
+    username = factory.Sequence(lambda n: f"moderator{n}")
+
+    @factory.post_generation
+    def boards(self, create, boards):
+        if not create:
+            return
+        if boards is None:
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label="board", codename="moderate_comment")
+            )
+            return
+        for board in boards:
+            if board.moderators_id is None:
+                board.moderators = Group.objects.create(name=f"{board.slug} 모더레이터")
+                Board.objects.filter(pk=board.pk).update(moderators=board.moderators)
+            self.groups.add(board.moderators_id)
 
 
 class AuthorFactory(DjangoModelFactory):

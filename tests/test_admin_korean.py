@@ -54,7 +54,7 @@ BROKEN_PHRASES = [
 # "English"), abbreviations, the body's [image:1] syntax, and the data the test created.
 ALLOWED_ENGLISH = {
     "PostBBS", "Axes", "English", "RSS", "Atom", "URL", "HTML", "ID", "Ctrl", "Command", "Mac",
-    "UUID", "JSON", "image", "news", "reader", "example", "com",
+    "UUID", "IP", "JSON", "image", "news", "reader", "example", "com",
 }  # fmt: skip
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z’']+")
 # A 1×1 PNG: an image uploaded with a previewed form.

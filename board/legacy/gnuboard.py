@@ -50,6 +50,7 @@ from .importer import (
     KST,
     GuestAuthors,
     SourceError,
+    address,
     own_timestamps,
     remark_unknown_staff,
     settle_comments,
@@ -71,11 +72,11 @@ TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
 
 ARTICLE_COLUMNS = (
     "wr_id, wr_num, wr_reply, ca_name, wr_option, wr_subject, wr_content, wr_hit, wr_good,"
-    " wr_nogood, mb_id, wr_name, wr_datetime"
+    " wr_nogood, mb_id, wr_name, wr_datetime, wr_ip"
 )
 COMMENT_COLUMNS = (
     "wr_id, wr_parent, wr_comment, wr_comment_reply, wr_option, wr_content, wr_good,"
-    " wr_nogood, mb_id, wr_name, wr_datetime"
+    " wr_nogood, mb_id, wr_name, wr_datetime, wr_ip"
 )
 
 
@@ -535,6 +536,7 @@ class Importer:
             is_removed=secret,
             removed_at=created if secret else None,
             removal_reason=SECRET_COMMENT if secret else "",
+            ip_address=address(row["wr_ip"]),
         )
 
     # Files --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ The pieces, for an importer of another kind of site (board/legacy/xe.py uses the
 """
 
 import html
+import ipaddress
 import re
 import sys
 import time
@@ -91,6 +92,15 @@ def kst(stamp):
         return None
     try:
         return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=KST)
+    except ValueError:
+        return None
+
+
+def address(value):
+    """A writer's address as the old site stored it (XE ``ipaddress``, Gnuboard ``wr_ip``), if
+    it is one: kept for moderators (Comment.ip_address); None when empty or not an address."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
         return None
 

@@ -44,6 +44,7 @@ from . import files as legacy_files
 from .importer import (
     GuestAuthors,
     SourceError,
+    address,
     html_to_text,
     kst,
     own_timestamps,
@@ -74,7 +75,7 @@ DOCUMENT_COLUMNS = (
 )  # fmt: skip
 COMMENT_COLUMNS = (
     "comment_srl", "document_srl", "parent_srl", "is_secret", "content", "voted_count",
-    "blamed_count", "user_name", "nick_name", "member_srl", "regdate",
+    "blamed_count", "user_name", "nick_name", "member_srl", "regdate", "ipaddress",
 )  # fmt: skip
 
 
@@ -483,6 +484,7 @@ class Importer:
             is_removed=removed,
             removed_at=created if removed else None,
             removal_reason=reason,
+            ip_address=address(row["ipaddress"]),
         )
 
     # Files --------------------------------------------------------------------------------

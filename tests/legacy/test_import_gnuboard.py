@@ -160,6 +160,17 @@ def test_comments_are_threaded_in_the_old_order_with_their_depth(site, client):
     assert "비밀 댓글" not in page
 
 
+def test_a_comments_address_comes_along_for_moderators(site):
+    site.board("free", "자유")
+    article = site.write("free", "글")
+    site.comment("free", article, "주소 있음", wr_ip="2001:db8::7")
+    site.comment("free", article, "주소 없음", wr_ip="")
+    run_import(site)
+
+    found = dict(Comment.objects.values_list("body", "ip_address"))
+    assert found == {"주소 있음": "2001:db8::7", "주소 없음": None}
+
+
 def test_a_secret_articles_comments_are_hidden_with_it(site, client):
     site.board("free", "자유")
     secret = site.write("free", "비밀글", "숨은 본문", options="secret")

@@ -203,6 +203,18 @@ def test_comments_are_threaded_in_the_old_order_and_keep_their_depth(site):
     assert (imported.comment_count, imported.comment_rows) == (18, 18)
 
 
+def test_a_comments_address_comes_along_for_moderators(site):
+    free = site.board("free", "자유")
+    site.document(free, 101, "글")
+    site.comment(free, 101, 201, "주소 있음", ipaddress="211.234.5.6")
+    site.comment(free, 101, 202, "주소 아님", ipaddress="211.234.*.*")
+    site.write_comment_lists()
+    run_import(site)
+
+    found = dict(Comment.objects.values_list("body", "ip_address"))
+    assert found == {"주소 있음": "211.234.5.6", "주소 아님": None}
+
+
 def test_a_secret_articles_comments_are_hidden_with_it(site, client):
     free = site.board("free", "자유")
     site.document(free, 101, "비밀글", "<p>비밀 본문</p>", is_secret="Y")
