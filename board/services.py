@@ -27,8 +27,10 @@ from .models import (
     Category,
     CategoryBlock,
     Comment,
+    Decision,
     ListingBlock,
     Post,
+    Report,
     Vote,
 )
 
@@ -352,11 +354,12 @@ def _lock_and_refresh(post):
     afresh: the caller's copy may be stale (an admin list, a double submit, a publish since).
     Returns the stored category's id (an edit's may differ)."""
     Board.objects.select_for_update().filter(pk=post.board_id).first()
-    fresh = Post.objects.values("seq", "cat_seq", "category_id", "number", "is_removed").get(
-        pk=post.pk
-    )
+    fresh = Post.objects.values(
+        "seq", "cat_seq", "category_id", "number", "is_removed", "report_count"
+    ).get(pk=post.pk)
     post.seq, post.cat_seq = fresh["seq"], fresh["cat_seq"]
     post.number, post.is_removed = fresh["number"], fresh["is_removed"]
+    post.report_count = fresh["report_count"]
     return fresh["category_id"]
 
 
@@ -377,8 +380,25 @@ def remove_post(post, *, by):
     post.is_removed, post.removed_by, post.seq, post.cat_seq = True, by, None, None
     if post.number is None:  # it was waiting for its time: the schedule loses it
         _refresh_schedule(post.board_id)
+    if post.report_count:  # the count of open reports, read with the lock above
+        _close_reports(by, post=post)
     record(by, post, _("글 삭제"))
     return True
+
+
+def _close_reports(by, reason="", *, post=None, comment=None):
+    """An item removed outside the report queue (its page, the desk, the admin) takes its open
+    reports with it, decided as removed by whoever removed it: the queue keeps no reports a
+    moderator would have to dismiss by hand. The queue's own decision closes them first."""
+    model, item = (Post, post) if comment is None else (Comment, comment)
+    key = {model._meta.model_name: item}
+    decision = Decision.objects.create(
+        action=Decision.Action.REMOVE, moderator=by, reason=reason[:200], **key
+    )
+    if Report.objects.open().filter(**key).update(decision=decision):
+        model.objects.filter(pk=item.pk).update(report_count=0, is_hidden=False)
+    else:
+        decision.delete()  # another moderator's decision came first
 
 
 def _count_in_block(listing, start, delta):
@@ -581,6 +601,8 @@ def remove_comment(comment, *, by, reason=""):
     )
     if changed:
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+        if Report.objects.open().filter(comment=comment).exists():
+            _close_reports(by, reason, comment=comment)
         record(by, comment, _("댓글 삭제: %(reason)s") % {"reason": reason or "-"})
     return bool(changed)
 

@@ -327,16 +327,20 @@ def queue_links(page):
     return [a for a in page.select("a") if text(a) == "신고 목록"]
 
 
-def test_staff_find_the_queue_in_the_header_and_readers_do_not(comment, moderator):
-    staff = UserFactory(username="운영자", is_staff=True)
+def test_moderators_find_the_queue_in_the_header_and_editors_and_readers_do_not(comment, moderator):
+    editor = UserFactory(username="편집자", is_staff=True)
     url = comment.post.get_absolute_url()
 
-    for_staff = soup(client_for(staff).get(url))
+    for_moderator = soup(client_for(moderator).get(url))
+    for_editor = client_for(editor)
     for_reader = soup(client_for(UserFactory(username="독자")).get(url))
 
-    assert [a["href"] for a in for_staff.select(".site-nav a") if text(a) == "신고 목록"] == [
+    assert [a["href"] for a in for_moderator.select(".site-nav a") if text(a) == "신고 목록"] == [
         "/moderation/reports/"
     ]
+    # An editor who does not moderate is refused the queue: no link leads there.
+    assert queue_links(soup(for_editor.get(url))) == []
+    assert for_editor.get("/moderation/reports/").status_code == 403
     assert queue_links(for_reader) == []
 
 
@@ -352,4 +356,48 @@ def test_a_board_moderator_finds_the_queue_beside_the_comments_they_moderate(com
     elsewhere = soup(client_for(board_moderator).get(other_board.get_absolute_url()))
 
     assert [a["href"] for a in here.select(".moderator-links a")] == ["/moderation/reports/"]
-    assert queue_links(elsewhere) == []
+    assert elsewhere.select(".moderator-links a") == []
+
+
+def test_a_comment_removed_outside_the_queue_takes_its_open_reports_with_it(comment, moderator):
+    ReportFactory(comment=comment)
+    ReportFactory(comment=comment)
+    queue = client_for(moderator)
+
+    before = soup(queue.get("/moderation/reports/"))
+    services.remove_comment(refresh(comment), by=moderator, reason="광고")
+    after = soup(queue.get("/moderation/reports/"))
+
+    assert len(before.select("li.report-group")) == 1
+    assert after.select("li.report-group") == []
+    decision = Decision.objects.get()
+    assert (decision.comment, decision.action, decision.moderator, decision.reason) == (
+        comment,
+        Decision.Action.REMOVE,
+        moderator,
+        "광고",
+    )
+    assert refresh(comment).report_count == 0
+
+
+def test_an_article_removed_from_the_admin_takes_its_open_reports_with_it(article, moderator):
+    ReportFactory(post=article)
+    editor = UserFactory(username="편집장", is_staff=True, is_superuser=True)
+
+    client_for(editor).post(
+        "/admin/board/post/",
+        {"action": "remove_posts", "_selected_action": [article.pk]},
+    )
+
+    assert Report.objects.open().count() == 0
+    assert Decision.objects.get().moderator == editor
+    assert soup(client_for(moderator).get("/moderation/reports/")).select("li.report-group") == []
+
+
+def test_a_queue_decision_is_recorded_once_not_again_by_the_removal(comment, moderator):
+    ReportFactory(comment=comment)
+
+    reports.decide(action="remove", by=moderator, reason="광고", comment=refresh(comment))
+
+    assert Decision.objects.count() == 1
+    assert refresh(comment).is_removed
