@@ -448,6 +448,8 @@ class Post(models.Model):
     def __str__(self):
         # No number until it is listed: "-. title" read as a broken sentence in the admin.
         if self.number is None:
+            if self.is_removed:  # removed before its time: no longer waiting for it
+                return _("[삭제됨] %(title)s") % {"title": self.title}
             return _("[예약] %(title)s") % {"title": self.title}
         return f"{self.number}. {self.title}"
 

@@ -356,6 +356,29 @@ def test_saving_a_scheduled_article_says_so_in_one_korean_sentence(editor_client
     assert admin_messages(soup(response)) == ["추가했습니다: 글 “[예약] 내일 아침 소식”."]
 
 
+def test_a_scheduled_article_removed_before_its_time_is_named_removed_not_scheduled(
+    editor_client, board
+):
+    later = timezone.localtime() + timedelta(days=2)
+    editor_client.post(
+        "/admin/board/post/add/",
+        form_fields(
+            board=board.pk,
+            title="취소된 소식",
+            published_at_0=f"{later:%Y-%m-%d}",
+            published_at_1="09:00:00",
+        ),
+    )
+    post = Post.objects.get(title="취소된 소식")
+
+    removed = soup(editor_client.post(f"/admin/board/post/{post.pk}/remove/", follow=True))
+
+    assert "“취소된 소식” 글을 삭제했습니다. 독자에게 보이지 않으며, 되살릴 수 있습니다." in (
+        admin_messages(removed)
+    )
+    assert text(removed.select_one("#content h2")) == "[삭제됨] 취소된 소식"
+
+
 # 5. The file inline's empty row -----------------------------------------------------------------
 
 

@@ -167,3 +167,17 @@ def test_date_picker_heading_reads_year_then_month(page, newsroom):
     year, month = map(int, re.findall(r"\d+", shown))
     following = (year + month // 12, month % 12 + 1)
     expect(heading).to_have_text(f"{following[0]}년 {following[1]}월")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_article_forms_title_field_is_as_wide_as_its_body(page, newsroom, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, newsroom["editor"])
+    page.goto("/admin/board/post/add/")
+
+    title = page.locator("#id_title").bounding_box()
+    body = page.locator("#id_body").bounding_box()
+
+    # A headline of some forty syllables fits on the line it is typed in, at any width.
+    assert title["width"] >= body["width"] - 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
