@@ -134,11 +134,17 @@ def test_only_an_editor_of_the_articles_board_removes_it_from_its_page(board):
     assert Post.objects.get(pk=post.pk).is_removed
 
 
-def test_a_staff_member_who_may_only_view_articles_gets_no_remove_button(board):
-    viewer = UserFactory(username="열람", is_staff=True)
-    viewer.user_permissions.add(*Group.objects.get(name="편집자").permissions.filter(
+@pytest.fixture
+def viewer():
+    """A staff member who may only look at articles (the 편집자 group's view permission)."""
+    user = UserFactory(username="열람", is_staff=True)
+    user.user_permissions.add(*Group.objects.get(name="편집자").permissions.filter(
         codename="view_post"
     ))  # fmt: skip
+    return user
+
+
+def test_a_staff_member_who_may_only_view_articles_gets_no_remove_button(board, viewer):
     post = PostFactory()
     client = client_for(viewer)
 
@@ -325,11 +331,7 @@ def test_opening_a_preview_address_goes_back_to_the_form(editor_client, board):
     assert editor_client.get("/admin/board/post/preview/")["Location"] == "/admin/board/post/add/"
 
 
-def test_previews_need_the_permission_to_add_or_change(board):
-    viewer = UserFactory(username="열람", is_staff=True)
-    viewer.user_permissions.add(*Group.objects.get(name="편집자").permissions.filter(
-        codename="view_post"
-    ))  # fmt: skip
+def test_previews_need_the_permission_to_add_or_change(board, viewer):
     post = PostFactory()
     client = client_for(viewer)
 
