@@ -75,12 +75,18 @@ bench-faults: $(STAMP)
 # only the fast tests that reach the mutated function, on SQLite. Results are kept in mutants/
 # (a rerun checks only what changed); docs/mutants*.md record the verdict on each survivor.
 # Pick modules with MUTATE, e.g. make mutants MUTATE=board/forms.py
-# Default: every module of the app, which takes hours on 2 cores.
-MUTATE ?= $(filter-out board/__init__.py,$(wildcard board/*.py))
-MUTANT_MODULES := $(foreach m,$(MUTATE),$(subst /,.,$(basename $(m))))
-MUTANT_RE := ^ *($(subst $(eval) ,|,$(subst .,\.,$(MUTANT_MODULES))))\.
+# Default: every module of the app, models/ and admin/ included, which takes hours on 2 cores.
+MUTATE ?= $(filter-out board/__init__.py board/admin/__init__.py,\
+	$(wildcard board/*.py board/models/*.py board/admin/*.py))
+# Globs too: make mutants MUTATE="board/admin/*.py"
+override MUTATE := $(wildcard $(MUTATE))
+# mutmut names a mutant module.x_function… or module.xǁClassǁmethod…, and a package's
+# __init__.py by the package (board.models.xǁPaging…): ".x" keeps board.models' own mutants
+# apart from those of board.models.posts.
+MUTANT_MODULES := $(foreach m,$(MUTATE),$(patsubst %.__init__,%,$(subst /,.,$(basename $(m)))))
+MUTANT_RE := ^ *($(subst $(eval) ,|,$(subst .,\.,$(MUTANT_MODULES))))\.x
 mutants: $(STAMP)
-	env -u DATABASE_URL $(VENV)/bin/mutmut run $(foreach m,$(MUTANT_MODULES),"$(m).*") >/dev/null || true
+	env -u DATABASE_URL $(VENV)/bin/mutmut run $(foreach m,$(MUTANT_MODULES),"$(m).x*") >/dev/null || true
 	@$(VENV)/bin/mutmut results --all true | grep -E '$(MUTANT_RE)' > mutants/results.txt || true
 	@echo "Mutants of $(MUTATE):"
 	@awk -F': ' '{n[$$2]++} END {for (s in n) printf "  %-12s %d\n", s, n[s]}' mutants/results.txt

@@ -249,7 +249,7 @@ def test_an_articles_board_is_shown_not_offered_and_an_edit_keeps_it(admin_clien
 
 def test_a_listed_article_can_be_moved_to_now_but_not_later(admin_client, board, monkeypatch):
     now = timezone.now().replace(microsecond=0)
-    monkeypatch.setattr("board.admin.timezone.now", lambda: now)
+    monkeypatch.setattr("board.admin.articles.timezone.now", lambda: now)
     post = PostFactory(published_at=now - timezone.timedelta(hours=1))
     local = timezone.localtime(now)
 
