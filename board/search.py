@@ -156,9 +156,9 @@ def guarded(board):
                 # on the listing index is left. No JIT: a disabled scan's nominal cost (the
                 # small author table's) would otherwise buy 25 ms of compiling. Each statement
                 # planned for its own words and window, never on a plan kept from earlier
-                # searches (prepared statements, postbbs/settings.py): a deep one-letter
-                # search took 59 ms on one, 13 ms planned afresh. The settings end with the
-                # transaction.
+                # searches (prepared statements, postbbs/settings.py), on which a deep
+                # one-letter search read its whole window (59–84 ms against 10–13 at 100,000
+                # posts). The settings end with the transaction.
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true), "
                     "set_config('enable_bitmapscan', 'off', true), "
