@@ -154,13 +154,17 @@ def guarded(board):
                 # No bitmap scans (so no trigram index, which a frequent trigram turns into
                 # a recheck of most of the board) and no sequential scans: the window's range
                 # on the listing index is left. No JIT: a disabled scan's nominal cost (the
-                # small author table's) would otherwise buy 25 ms of compiling. The settings
-                # end with the transaction.
+                # small author table's) would otherwise buy 25 ms of compiling. Each statement
+                # planned for its own words and window, never on a plan kept from earlier
+                # searches (prepared statements, postbbs/settings.py), on which a deep
+                # one-letter search read its whole window (59–84 ms against 10–13 at 100,000
+                # posts). The settings end with the transaction.
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true), "
                     "set_config('enable_bitmapscan', 'off', true), "
                     "set_config('enable_seqscan', 'off', true), "
                     "set_config('jit', 'off', true), "
+                    "set_config('plan_cache_mode', 'force_custom_plan', true), "
                     f"(SELECT MAX(seq) FROM {Post._meta.db_table} WHERE board_id = %s)",
                     [str(int(settings.SEARCH_STATEMENT_TIMEOUT_MS)), board.pk],
                 )

@@ -469,12 +469,22 @@ def is_crawler(user_agent):
 
 # Written once: compiling the ORM's UPDATE cost more than running it, on every article view.
 COUNT_VIEW_SQL = "UPDATE board_post SET views = views + 1 WHERE id = %s"
+# The same as its own transaction on PostgreSQL, whose commit does not wait for the disk:
+# synchronous_commit is off for this transaction alone (set_config's true), 4.0 ms a view on
+# this machine's disk, 0.1 ms without. A crash may lose the last fraction of a second of views
+# (acceptable for a counter), never an article or a comment: their commits still wait.
+COUNT_VIEW_ASYNC_SQL = """
+WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+UPDATE board_post SET views = views + 1 FROM async_commit WHERE id = %s
+"""
 
 
 def count_view(post):
     """Add one view, atomically; the in-memory post shows the count including it."""
+    # Not inside a caller's transaction, which may write what must not be lost.
+    own_commit = connection.vendor == "postgresql" and connection.get_autocommit()
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_VIEW_SQL, [post.pk])
+        cursor.execute(COUNT_VIEW_ASYNC_SQL if own_commit else COUNT_VIEW_SQL, [post.pk])
     post.views += 1
 
 

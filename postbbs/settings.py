@@ -108,6 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements: PostgreSQL spent 0.45–0.85 ms planning each of a reader page's
+    # statements and 0.02–0.16 ms running them (pg_stat_statements), the article's three
+    # reads 2.3 ms of planning in all. psycopg prepares a statement on its 5th use on a
+    # connection (which needs server-side binding) and PostgreSQL then keeps its plan.
+    # DATABASE_PREPARED_STATEMENTS=false behind a pooler in transaction mode that does not
+    # track them (PgBouncer before 1.21, or without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None,
+    )
 # Persistent connections: opening a PostgreSQL connection costs more than a listing page, and
 # on SQLite each new connection runs the PRAGMAs above and closing the last one after a write
 # checkpoints the WAL (an fsync): a new visitor's article page paid both, every time.

@@ -2,6 +2,7 @@
 double submissions, a publish racing a removal, edits racing comments."""
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -140,6 +141,46 @@ def test_one_comment_sent_twice_at_once_is_stored_once(live_board):
 
     assert [c.pk for c in sent] == [sent[0].pk] * 2
     assert Post.objects.get(pk=post.pk).comment_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_count_alone_commits_without_waiting_for_the_disk(live_board):
+    # A crash may lose the last moment's views, never what a caller's transaction writes.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit; this run is on SQLite")
+    post = PostFactory()
+    seen = []  # synchronous_commit as each update of a post saw it
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")  # the server's default
+        cursor.execute(
+            "CREATE FUNCTION test_commit_mode() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE NOTICE '%', current_setting('synchronous_commit'); RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_commit_mode AFTER UPDATE ON board_post "
+            "FOR EACH ROW EXECUTE FUNCTION test_commit_mode()"
+        )
+
+    def handler(diagnostic):
+        seen.append(diagnostic.message_primary)
+
+    connection.connection.add_notice_handler(handler)
+    try:
+        services.count_view(post)  # a reader's view: its own transaction
+        with transaction.atomic():  # a caller's, which may write an article too
+            services.count_view(post)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            after = cursor.fetchone()[0]
+    finally:
+        connection.connection.remove_notice_handler(handler)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_commit_mode ON board_post")
+            cursor.execute("DROP FUNCTION test_commit_mode()")
+            cursor.execute("RESET synchronous_commit")
+    assert seen == ["off", "on"]
+    assert after == "on"  # the connection's next transactions wait for the disk again
+    assert Post.objects.get(pk=post.pk).views == 2
 
 
 def test_an_edit_does_not_put_back_counters_changed_meanwhile(board):

@@ -1,5 +1,6 @@
 """Query budgets a reader's pages keep at any size, and no query while a template renders."""
 
+import itertools
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from jinja2 import Template
 
+from board import reading, services
 from tests.factories import CommentFactory, PostFactory, UserFactory
 from tests.pages import soup
 
@@ -126,6 +128,28 @@ def test_postgresql_moves_positions_through_no_index_that_only_other_rows_need(d
     removed_by = [d for d in definitions if "(removed_by_id)" in d]
     assert removed_by
     assert all("WHERE (removed_by_id IS NOT NULL)" in d for d in removed_by)
+
+
+def test_postgresql_plans_an_article_pages_statements_once_not_on_every_visit(client, busy_board):
+    # Planning each of the page's statements took several times longer than running it.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements; this run is on SQLite")
+    for _ in range(15):
+        client.cookies.clear()  # a new visitor each time: the view-count UPDATE runs too
+        assert client.get(busy_board.get_absolute_url()).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    plans = {" ".join(sql.split()): generic for sql, generic in prepared}
+    for statement in (reading.ARTICLE_SQL, reading.COMMENTS_SQL, services.COUNT_VIEW_SQL):
+        sent = as_sent(" ".join(statement.split()))
+        assert plans.get(sent), sent  # prepared, and run on its kept plan
+
+
+def as_sent(sql):
+    """``sql`` as psycopg sends it with server-side binding: %s as $1, $2, ..."""
+    numbers = itertools.count(1)
+    return re.sub("%s", lambda _: f"${next(numbers)}", sql)
 
 
 def test_listing_query_seeks_its_indexes_and_scans_nothing(board):

@@ -300,6 +300,9 @@ def test_postgresql_reads_at_most_the_window_for_a_term_that_matches_nothing(
     Post.objects.filter(seq__lte=500).update(author=old_hand)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE board_post, board_comment, board_author")
+        # The rows' deferred key checks now, not at the end of the test's transaction under
+        # the search's settings (a plan for each of the 40,000, within its statement timeout).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     with search.guarded(board) as top:
         scope = search.window_query(board, "없는 말", target, top=top)
@@ -334,6 +337,24 @@ def test_a_search_past_the_statement_timeout_gets_a_clear_answer(
     )
     # The connection is fine afterwards.
     assert Post.objects.count() == 3
+
+
+def test_postgresql_plans_each_search_for_its_own_words_and_window(client, board, settings):
+    # A plan kept from earlier searches (PostgreSQL's generic plan, after five) knows neither
+    # the words nor the window, which the search's plans were chosen for.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements; this run is on SQLite")
+    settings.SEARCH_RATE_LIMITS = [(10, 1000)]  # one reader searching often
+    PostFactory.create_batch(30, title="우체국 소식")
+    PostFactory(author=AuthorFactory(name="편집부"))
+    for _ in range(12):
+        for target in ("title_body", "author", "comment"):
+            assert client.get("/", {"q": "우체국", "target": target}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        searches = [plans for sql, plans in cursor.fetchall() if "LIKE" in sql.upper()]
+    assert searches  # prepared, as every statement run often is
+    assert set(searches) == {0}
 
 
 def test_author_search_finds_posts_whether_few_or_many_authors_match(client, board, monkeypatch):
