@@ -5,6 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
+from board import suspension
 from board.models import Comment, Suspension
 from tests.factories import (
     AuthorFactory,
@@ -423,3 +424,29 @@ def test_an_action_comes_back_to_the_same_filtered_page(world):
 
     assert response["Location"] == f"{DESK}?author=spammer&state=live"
     assert refresh(Comment(pk=int(pick))).is_removed
+
+
+@pytest.mark.parametrize(("days", "ends"), [("3", 3), ("forever", None)])
+def test_a_suspension_from_the_desk_lasts_the_period_chosen(world, days, ends):
+    client = client_for(world["moderator"])
+    before = timezone.now()
+
+    client.post(ACTIONS, {"action": "suspend", "account": world["spammer"].pk, "days": days})
+
+    found = suspension.active(world["spammer"])
+    if ends is None:
+        assert found.until is None
+        assert suspension.message(found) == "이용이 정지된 계정입니다 (기한 없음)."
+    else:
+        assert before + timezone.timedelta(days=ends) <= found.until
+        assert found.until <= timezone.now() + timezone.timedelta(days=ends)
+
+
+def test_an_exact_address_finds_that_address_only_not_longer_ones(world):
+    post = world["comments"]["news_reader"].post
+    CommentFactory(post=post, body="이웃 주소", ip_address="10.0.0.50")
+    client = client_for(world["moderator"])
+
+    exact = listed(soup(client.get(f"{DESK}?address=10.0.0.5")))
+
+    assert exact == ["자유게시판 광고", "오래된 광고", "싼 광고 하나"]
