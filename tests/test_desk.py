@@ -262,6 +262,11 @@ def test_the_desk_page_costs_the_same_whatever_the_number_of_comments(
     for n in range(25):
         CommentFactory(post=post, body=f"댓글 {n}", author=AuthorFactory(user=UserFactory()))
         ReportFactory(comment=Comment.objects.get(body=f"댓글 {n}"))
+    # Rows removed by several moderators: each row names who removed it.
+    for n in range(3):
+        Comment.objects.filter(body=f"댓글 {n}").update(
+            is_removed=True, removed_by=ModeratorFactory(boards=[world["board"]])
+        )
     with django_assert_num_queries(10):
         many = client.get(DESK)
     assert len(listed(soup(few))) == 4
