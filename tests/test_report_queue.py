@@ -299,8 +299,28 @@ def test_the_decision_takes_only_post_and_a_known_kind(people, comment):
         client.post(f"/moderation/reports/user/{comment.pk}/", {"action": "remove"}).status_code
         == 404
     )
-    assert client.post(decide_url(comment), {"action": "explode", "days": "1"}).status_code == 400
+    bad = client.post(decide_url(comment), {"action": "explode", "days": "1"})
+    assert bad.status_code == 400
+    assert text(soup(bad).select_one(".error-code")) == "400"
     assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["remove", "dismiss"])
+def test_a_board_moderator_removes_or_dismisses_a_staff_members_reported_comment(
+    people, board, action
+):
+    # Only suspending staff is kept from a board's moderators, not the other decisions.
+    staff = UserFactory(username="직원", is_staff=True)
+    comment = CommentFactory(post=PostFactory(board=board), author__user=staff, body="직원 댓글")
+    ReportFactory(comment=comment)
+
+    response = client_for(people["board_moderator"]).post(
+        decide_url(comment), {"action": action, "days": "1"}
+    )
+
+    assert response.status_code == 302
+    assert Decision.objects.get().action == action
+    assert refresh(comment).is_removed is (action == "remove")
 
 
 def test_moderation_is_a_reserved_board_address():

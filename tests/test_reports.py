@@ -7,10 +7,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from board import reports
+from board import reports, services
 from board.models import Board, Comment, Decision, Report
 from tests.factories import (
     CommentFactory,
+    PostFactory,
     ReportFactory,
     UserFactory,
 )
@@ -71,6 +72,38 @@ def test_a_reader_reports_an_article_from_its_report_link(article):
     assert link == f"/{article.number}/report/"
     assert response["Location"] == article.get_absolute_url()
     assert Report.objects.get().post == article
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_the_report_addresses_take_only_get_and_post(comment, article, method):
+    client = client_for(UserFactory(username="독자"))
+
+    for url in (f"/comments/{comment.pk}/report/", f"/{article.number}/report/"):
+        assert getattr(client, method)(url).status_code == 405
+    assert not Report.objects.exists()
+
+
+def test_the_default_boards_report_address_under_its_name_redirects_to_the_front_one(
+    article, settings
+):
+    client = client_for(UserFactory(username="독자"))
+
+    response = client.get(f"/{settings.BOARD_SLUG}/{article.number}/report/?from=list")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"/{article.number}/report/?from=list"
+
+
+def test_a_secret_articles_report_forms_say_it_is_secret(board, writer):
+    secret = PostFactory(title="비밀 문의", is_secret=True, author=services.author_for(writer))
+    comment = CommentFactory(post=secret, body="비밀 답변")
+    client = client_for(UserFactory(username="독자"))
+
+    for url in (f"/{secret.number}/report/", f"/comments/{comment.pk}/report/"):
+        response = client.post(url, {"reason": "spam"})
+        assert response.status_code == 403
+        assert text(soup(response).select_one("h1")) == "비밀글입니다"
+    assert not Report.objects.exists()
 
 
 def test_other_needs_a_text_and_nothing_is_stored_without_it(comment):
