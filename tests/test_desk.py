@@ -455,3 +455,26 @@ def test_an_exact_address_finds_that_address_only_not_longer_ones(world):
     exact = listed(soup(client.get(f"{DESK}?address=10.0.0.5")))
 
     assert exact == ["자유게시판 광고", "오래된 광고", "싼 광고 하나"]
+
+
+def test_a_page_of_exactly_thirty_comments_offers_no_older_page(world):
+    post = world["comments"]["news_reader"].post
+    for n in range(25):
+        CommentFactory(post=post, body=f"댓글 {n}")
+
+    page = soup(client_for(world["moderator"]).get(DESK))
+
+    assert len(listed(page)) == 30
+    assert page.select_one('.pagination a[rel="next"]') is None
+
+
+@pytest.mark.parametrize("name", ["같은이름", "아무도아님"])
+def test_no_account_panel_for_a_name_of_two_accounts_or_of_none(world, name):
+    for username in ("first", "second"):
+        writer = AuthorFactory(name="같은이름", user=UserFactory(username=username))
+        CommentFactory(post=world["comments"]["news_reader"].post, author=writer)
+
+    response = client_for(world["moderator"]).get(f"{DESK}?author={name}")
+
+    assert response.status_code == 200
+    assert soup(response).select(".desk-account") == []

@@ -30,6 +30,11 @@ from tests.test_fuzz import PAYLOADS, no_server_error
 pytestmark = pytest.mark.django_db
 
 
+def refusal(response):
+    """The error page's text under its title."""
+    return text(soup(response).select_one("h1").find_next_sibling("p"))
+
+
 # The reader's form ----------------------------------------------------------------------
 
 
@@ -148,7 +153,15 @@ def test_no_report_link_on_ones_own_items_and_the_address_refuses_them(comment, 
 
     assert page.select_one(f"#comment-{comment.pk} a.comment-report") is None
     assert own.status_code == 403
-    assert "자기 댓글은 신고할 수 없습니다." in text(soup(own))
+    assert refusal(own) == "자기 댓글은 신고할 수 없습니다."
+    assert not Report.objects.exists()
+
+
+def test_ones_own_article_is_refused_with_its_own_message(article, writer):
+    own = client_for(writer).post(f"/{article.number}/report/", {"reason": "spam"})
+
+    assert own.status_code == 403
+    assert refusal(own) == "자기 글은 신고할 수 없습니다."
     assert not Report.objects.exists()
 
 
