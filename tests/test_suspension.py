@@ -153,6 +153,15 @@ def test_lifting_lets_them_back_in_and_keeps_the_history(suspended, moderator):
     assert soup(client.get("/moderation/suspensions/")).select("td.suspended-user") == []
 
 
+def test_the_list_takes_only_get_and_a_lift_only_post(suspended, moderator):
+    client = client_for(moderator)
+    found = Suspension.objects.get()
+
+    assert client.post("/moderation/suspensions/").status_code == 405
+    assert client.get(f"/moderation/suspensions/{found.pk}/lift/").status_code == 405
+    assert suspension.active(suspended) == found  # a link followed lifts nothing
+
+
 def test_suspending_and_lifting_are_in_the_accounts_history_under_the_moderators_name(
     suspended, moderator
 ):
