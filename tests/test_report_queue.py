@@ -295,6 +295,7 @@ def test_the_decision_takes_only_post_and_a_known_kind(people, comment):
     client = client_for(people["moderator"])
 
     assert client.get(decide_url(comment)).status_code == 405
+    assert client.post("/moderation/reports/").status_code == 405
     assert (
         client.post(f"/moderation/reports/user/{comment.pk}/", {"action": "remove"}).status_code
         == 404
