@@ -44,9 +44,10 @@ def queue_items(page):
 
 
 def test_the_queue_groups_by_item_most_reported_first_then_oldest_first_report(board, moderator):
-    older = PostFactory(title="먼저 신고된 글")
-    busy = CommentFactory(body="여러 번 신고된 댓글")
+    # The older report is on the newer article: the order is the reports', not the items'.
     newer = PostFactory(title="나중에 신고된 글")
+    busy = CommentFactory(body="여러 번 신고된 댓글")
+    older = PostFactory(title="먼저 신고된 글")
     ReportFactory(post=older)
     ReportFactory(comment=busy, reason="abuse", text="욕설입니다")
     ReportFactory(comment=busy, reason="spam")
@@ -341,6 +342,9 @@ def test_services_refuse_reports_of_removed_items(comment, moderator):
     )
 
     assert response.status_code == 403
+    assert text(soup(response).select_one("h1").find_next_sibling("p")) == (
+        "삭제된 항목은 신고할 수 없습니다."
+    )
     assert not Report.objects.exists()
 
 

@@ -130,9 +130,13 @@ def test_a_reader_reports_an_item_once_and_is_told_so_the_second_time(comment):
     again = client.post(url, {"reason": "abuse"})
 
     assert again.status_code == 403
-    assert "이미 신고했습니다." in text(soup(again))
+    assert refusal(again) == "이미 신고했습니다."
     assert Report.objects.count() == 1
     assert refresh(comment).report_count == 1
+    # Another reader's report of the same comment is theirs to make.
+    other = client_for(UserFactory(username="다른독자")).post(url, {"reason": "abuse"})
+    assert other.status_code == 302
+    assert refresh(comment).report_count == 2
 
 
 def test_the_database_holds_one_report_per_reader_and_item(comment, article):
