@@ -478,3 +478,22 @@ def test_no_account_panel_for_a_name_of_two_accounts_or_of_none(world, name):
 
     assert response.status_code == 200
     assert soup(response).select(".desk-account") == []
+
+
+def test_a_form_with_two_mistakes_names_the_first(world):
+    client = client_for(world["moderator"])
+    data = {"action": "remove_recent", "account": "abc", "days": "5"}
+
+    client.post(ACTIONS, data)
+
+    assert messages_of(soup(client.get(DESK))) == ["정수를 입력하세요."]
+
+
+def test_the_desk_answers_only_get_and_its_actions_only_post(world):
+    client = client_for(world["moderator"])
+    news = world["comments"]["news_spam"]
+
+    assert client.post(DESK).status_code == 405
+    link = client.get(ACTIONS, {"action": "remove", "comment": [news.pk]})
+    assert link.status_code == 405
+    assert not refresh(news).is_removed
