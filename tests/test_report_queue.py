@@ -5,6 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
 
 from board import reports, services
 from board.models import Board, Decision, Post, Report, Suspension
@@ -68,6 +69,32 @@ def test_the_queue_groups_by_item_most_reported_first_then_oldest_first_report(b
         "욕설/비방 2",
     ]
     assert [text(li) for li in first.select(".report-texts li")] == ["욕설/비방 욕설입니다"]
+
+
+def test_each_item_shows_its_own_ten_oldest_report_texts(board, moderator):
+    busy = CommentFactory(body="많이 신고된 댓글")
+    quiet = CommentFactory(body="한 번 신고된 댓글")
+    now = timezone.now()
+    for n in range(12):
+        ReportFactory(comment=busy, text=f"신고 {n}")
+        # Written in reverse: the last report made is the oldest, so ids do not give the order.
+        Report.objects.filter(text=f"신고 {n}").update(
+            created_at=now - timezone.timedelta(minutes=n)
+        )
+    ReportFactory(comment=quiet, text="마지막 신고")
+
+    page = soup(client_for(moderator).get("/moderation/reports/"))
+
+    shown = {
+        text(g.select_one(".report-item")): {
+            text(li).removeprefix("스팸/광고 ") for li in g.select(".report-texts li")
+        }
+        for g in page.select(".report-group")
+    }
+    assert shown == {
+        "댓글: 많이 신고된 댓글": {f"신고 {n}" for n in range(2, 12)},
+        "댓글: 한 번 신고된 댓글": {"마지막 신고"},
+    }
 
 
 @pytest.mark.parametrize("items", [1, 6])
