@@ -3,9 +3,10 @@ actions and its cost."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import DatabaseError
 from django.utils import timezone
 
-from board import suspension
+from board import moderation, services, suspension
 from board.models import Comment, Suspension
 from tests.factories import (
     AuthorFactory,
@@ -497,3 +498,38 @@ def test_the_desk_answers_only_get_and_its_actions_only_post(world):
     link = client.get(ACTIONS, {"action": "remove", "comment": [news.pk]})
     assert link.status_code == 405
     assert not refresh(news).is_removed
+
+
+@pytest.mark.parametrize("action", ["remove", "remove_recent"])
+def test_a_bulk_removal_failing_midway_removes_nothing(world, monkeypatch, action):
+    real = services.remove_comment
+    done = []
+
+    def fails_second(comment, **kwargs):
+        if done:
+            raise DatabaseError("the database went away")
+        done.append(real(comment, **kwargs))
+        return done[-1]
+
+    monkeypatch.setattr(services, "remove_comment", fails_second)
+    comments = world["comments"]
+    spam = [comments["news_spam"], comments["news_spam_2"]]
+
+    if action == "remove":
+        run = lambda: moderation.remove_selected(world["moderator"], [c.pk for c in spam])  # noqa: E731
+    else:
+        run = lambda: moderation.remove_recent(world["moderator"], world["spammer"], 7)  # noqa: E731
+
+    with pytest.raises(DatabaseError):
+        run()
+
+    assert done == [1]
+    assert not Comment.objects.filter(is_removed=True).exists()
+
+
+def test_remove_recent_without_a_reason_says_which_days(world):
+    client = client_for(world["board_moderator"])
+
+    client.post(ACTIONS, {"action": "remove_recent", "account": world["spammer"].pk, "days": "3"})
+
+    assert refresh(world["comments"]["news_spam"]).removal_reason == "최근 3일 댓글 한꺼번에 삭제"
