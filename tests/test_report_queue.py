@@ -453,3 +453,23 @@ def test_a_queue_decision_is_recorded_once_not_again_by_the_removal(comment, mod
 
     assert Decision.objects.count() == 1
     assert refresh(comment).is_removed
+
+
+def test_the_longest_texts_the_forms_take_are_kept_whole(comment, moderator):
+    reader = client_for(UserFactory(username="독자"))
+    reader.post(f"/comments/{comment.pk}/report/", {"reason": "other", "text": "가" * 500})
+
+    client_for(moderator).post(
+        decide_url(comment), {"action": "dismiss", "reason": "나" * 200, "days": "1"}
+    )
+
+    assert Report.objects.get().text == "가" * 500
+    assert Decision.objects.get().reason == "나" * 200
+
+
+def test_a_decision_without_a_reason_is_in_the_history_with_a_dash(comment, moderator):
+    ReportFactory(comment=comment)
+
+    reports.decide(action="dismiss", by=moderator, comment=refresh(comment))
+
+    assert LogEntry.objects.get(object_id=str(comment.pk)).change_message == ("신고 처리 (기각): -")
