@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from board import reports, services
+from board.limits import RateLimited
 from board.models import Board, Comment, Decision, Report
 from tests.factories import (
     CommentFactory,
@@ -16,6 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pages import listing_rows, soup, text
+from tests.races import race
 from tests.reporting import (
     HIDDEN_COMMENT,
     HIDDEN_POST,
@@ -373,3 +375,52 @@ def test_the_board_admin_sets_the_auto_hide_threshold(board):
     assert text(page.select_one("label[for=id_report_hide_threshold]")).rstrip(":") == (
         "신고 자동 가림 기준"
     )
+
+
+@pytest.fixture
+def news(settings):
+    """The default board, made again if an earlier transactional test flushed it."""
+    return Board.objects.get_or_create(slug=settings.BOARD_SLUG, defaults={"name": "소식"})[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_readers_reports_arriving_together_are_counted_one_by_one(news, settings):
+    settings.REPORT_RATE_LIMITS = [(60, 1)]
+    reader = UserFactory(username="독자")
+    first, second = CommentFactory.create_batch(2)
+    outcomes = []
+
+    def send(comment):
+        def run():
+            try:
+                reports.report(reader, reason="spam", comment=comment)
+                outcomes.append("stored")
+            except RateLimited:
+                outcomes.append("limited")
+
+        return run
+
+    # The second waits on the first's lock on the account, then counts its report.
+    race(send(first), send(second))
+
+    assert outcomes == ["stored", "limited"]
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_stores_one_report_and_refuses_the_other(news):
+    reader = UserFactory(username="독자")
+    comment = CommentFactory()
+    outcomes = []
+
+    def send():
+        try:
+            reports.report(reader, reason="spam", comment=comment)
+            outcomes.append("stored")
+        except reports.ReportRefused as refusal:
+            outcomes.append(refusal.args[0])
+
+    race(send, send)
+
+    assert outcomes == ["stored", "이미 신고했습니다."]
+    assert refresh(comment).report_count == 1
