@@ -294,6 +294,28 @@ def test_a_board_moderator_cannot_suspend_staff_from_a_report(people):
     assert Suspension.objects.get().suspended_by == people["moderator"]
 
 
+def test_a_board_moderator_suspends_a_deactivated_former_staff_member_from_a_report(people):
+    # A deactivated account moderates nothing any more: it is suspended like a reader's.
+    former = UserFactory(username="전직기자", is_staff=True, is_active=False)
+    comment = CommentFactory(author__user=former)
+    ReportFactory(comment=comment)
+    url = f"/moderation/reports/comment/{comment.pk}/"
+
+    response = client_for(people["board_moderator"]).post(url, {"action": "suspend", "days": "1"})
+
+    assert response.status_code == 302
+    assert Suspension.objects.get().user == former
+
+
+def test_of_two_suspensions_the_login_names_the_one_that_lasts_longest(moderator):
+    reader = UserFactory(username="두번정지")
+    suspension.suspend(reader, by=moderator, days=3)
+    suspension.suspend(reader, by=moderator, days=None)
+    suspension.suspend(reader, by=moderator, days=7)
+
+    assert refusal(log_in("두번정지")) == "이용이 정지된 계정입니다 (기한 없음)."
+
+
 @pytest.mark.django_db(transaction=True)
 def test_many_readers_reporting_at_once_hide_the_item_once_counted_exactly(settings):
     if connection.vendor != "postgresql":
