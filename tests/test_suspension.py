@@ -294,6 +294,17 @@ def test_a_board_moderator_cannot_suspend_staff_from_a_report(people):
     assert Suspension.objects.get().suspended_by == people["moderator"]
 
 
+def test_a_board_moderator_cannot_suspend_a_site_wide_moderator_from_a_report(people):
+    comment = CommentFactory(author__user=people["moderator"])
+    ReportFactory(comment=comment)
+    url = f"/moderation/reports/comment/{comment.pk}/"
+
+    response = client_for(people["board_moderator"]).post(url, {"action": "suspend", "days": "1"})
+
+    assert response.status_code == 403
+    assert not Suspension.objects.exists()
+
+
 def test_a_board_moderator_suspends_a_deactivated_former_staff_member_from_a_report(people):
     # A deactivated account moderates nothing any more: it is suspended like a reader's.
     former = UserFactory(username="전직기자", is_staff=True, is_active=False)
