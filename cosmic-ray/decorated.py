@@ -98,6 +98,17 @@ TESTS = {
             "test_hardening",
         ],
     },
+    # The moderator's desk, the report queue and suspensions (docs/mutants-moderation.md).
+    "board/desk.py": {
+        ("report_post", "report_comment"): ["test_reports", "test_report_queue", "test_hardening"],
+        ("queue", "decide"): ["test_report_queue", "test_reports", "test_suspension"],
+        ("suspensions", "lift"): ["test_suspension"],
+        ("desk", "desk_action"): ["test_desk"],
+    },
+    "board/moderation.py": {("remove_selected", "remove_recent"): ["test_desk"]},
+    "board/reports.py": {
+        ("report", "decide"): ["test_reports", "test_report_queue", "test_suspension"],
+    },
     "board/admin/articles.py": {
         ("remove_posts", "restore_posts"): ["test_admin", "test_moderation", "test_publishing"],
     },

@@ -3,8 +3,10 @@ actions and its cost."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import DatabaseError
 from django.utils import timezone
 
+from board import moderation, services, suspension
 from board.models import Comment, Suspension
 from tests.factories import (
     AuthorFactory,
@@ -261,6 +263,11 @@ def test_the_desk_page_costs_the_same_whatever_the_number_of_comments(
     for n in range(25):
         CommentFactory(post=post, body=f"댓글 {n}", author=AuthorFactory(user=UserFactory()))
         ReportFactory(comment=Comment.objects.get(body=f"댓글 {n}"))
+    # Rows removed by several moderators: each row names who removed it.
+    for n in range(3):
+        Comment.objects.filter(body=f"댓글 {n}").update(
+            is_removed=True, removed_by=ModeratorFactory(boards=[world["board"]])
+        )
     with django_assert_num_queries(10):
         many = client.get(DESK)
     assert len(listed(soup(few))) == 4
@@ -423,3 +430,106 @@ def test_an_action_comes_back_to_the_same_filtered_page(world):
 
     assert response["Location"] == f"{DESK}?author=spammer&state=live"
     assert refresh(Comment(pk=int(pick))).is_removed
+
+
+@pytest.mark.parametrize(("days", "ends"), [("3", 3), ("forever", None)])
+def test_a_suspension_from_the_desk_lasts_the_period_chosen(world, days, ends):
+    client = client_for(world["moderator"])
+    before = timezone.now()
+
+    client.post(ACTIONS, {"action": "suspend", "account": world["spammer"].pk, "days": days})
+
+    found = suspension.active(world["spammer"])
+    if ends is None:
+        assert found.until is None
+        assert suspension.message(found) == "이용이 정지된 계정입니다 (기한 없음)."
+    else:
+        assert before + timezone.timedelta(days=ends) <= found.until
+        assert found.until <= timezone.now() + timezone.timedelta(days=ends)
+
+
+def test_an_exact_address_finds_that_address_only_not_longer_ones(world):
+    post = world["comments"]["news_reader"].post
+    CommentFactory(post=post, body="이웃 주소", ip_address="10.0.0.50")
+    client = client_for(world["moderator"])
+
+    exact = listed(soup(client.get(f"{DESK}?address=10.0.0.5")))
+
+    assert exact == ["자유게시판 광고", "오래된 광고", "싼 광고 하나"]
+
+
+def test_a_page_of_exactly_thirty_comments_offers_no_older_page(world):
+    post = world["comments"]["news_reader"].post
+    for n in range(25):
+        CommentFactory(post=post, body=f"댓글 {n}")
+
+    page = soup(client_for(world["moderator"]).get(DESK))
+
+    assert len(listed(page)) == 30
+    assert page.select_one('.pagination a[rel="next"]') is None
+
+
+@pytest.mark.parametrize("name", ["같은이름", "아무도아님"])
+def test_no_account_panel_for_a_name_of_two_accounts_or_of_none(world, name):
+    for username in ("first", "second"):
+        writer = AuthorFactory(name="같은이름", user=UserFactory(username=username))
+        CommentFactory(post=world["comments"]["news_reader"].post, author=writer)
+
+    response = client_for(world["moderator"]).get(f"{DESK}?author={name}")
+
+    assert response.status_code == 200
+    assert soup(response).select(".desk-account") == []
+
+
+def test_a_form_with_two_mistakes_names_the_first(world):
+    client = client_for(world["moderator"])
+    data = {"action": "remove_recent", "account": "abc", "days": "5"}
+
+    client.post(ACTIONS, data)
+
+    assert messages_of(soup(client.get(DESK))) == ["정수를 입력하세요."]
+
+
+def test_the_desk_answers_only_get_and_its_actions_only_post(world):
+    client = client_for(world["moderator"])
+    news = world["comments"]["news_spam"]
+
+    assert client.post(DESK).status_code == 405
+    link = client.get(ACTIONS, {"action": "remove", "comment": [news.pk]})
+    assert link.status_code == 405
+    assert not refresh(news).is_removed
+
+
+@pytest.mark.parametrize("action", ["remove", "remove_recent"])
+def test_a_bulk_removal_failing_midway_removes_nothing(world, monkeypatch, action):
+    real = services.remove_comment
+    done = []
+
+    def fails_second(comment, **kwargs):
+        if done:
+            raise DatabaseError("the database went away")
+        done.append(real(comment, **kwargs))
+        return done[-1]
+
+    monkeypatch.setattr(services, "remove_comment", fails_second)
+    comments = world["comments"]
+    spam = [comments["news_spam"], comments["news_spam_2"]]
+
+    if action == "remove":
+        run = lambda: moderation.remove_selected(world["moderator"], [c.pk for c in spam])  # noqa: E731
+    else:
+        run = lambda: moderation.remove_recent(world["moderator"], world["spammer"], 7)  # noqa: E731
+
+    with pytest.raises(DatabaseError):
+        run()
+
+    assert done == [1]
+    assert not Comment.objects.filter(is_removed=True).exists()
+
+
+def test_remove_recent_without_a_reason_says_which_days(world):
+    client = client_for(world["board_moderator"])
+
+    client.post(ACTIONS, {"action": "remove_recent", "account": world["spammer"].pk, "days": "3"})
+
+    assert refresh(world["comments"]["news_spam"]).removal_reason == "최근 3일 댓글 한꺼번에 삭제"

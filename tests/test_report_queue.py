@@ -5,6 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
 
 from board import reports, services
 from board.models import Board, Decision, Post, Report, Suspension
@@ -44,9 +45,10 @@ def queue_items(page):
 
 
 def test_the_queue_groups_by_item_most_reported_first_then_oldest_first_report(board, moderator):
-    older = PostFactory(title="먼저 신고된 글")
-    busy = CommentFactory(body="여러 번 신고된 댓글")
+    # The older report is on the newer article: the order is the reports', not the items'.
     newer = PostFactory(title="나중에 신고된 글")
+    busy = CommentFactory(body="여러 번 신고된 댓글")
+    older = PostFactory(title="먼저 신고된 글")
     ReportFactory(post=older)
     ReportFactory(comment=busy, reason="abuse", text="욕설입니다")
     ReportFactory(comment=busy, reason="spam")
@@ -67,6 +69,32 @@ def test_the_queue_groups_by_item_most_reported_first_then_oldest_first_report(b
         "욕설/비방 2",
     ]
     assert [text(li) for li in first.select(".report-texts li")] == ["욕설/비방 욕설입니다"]
+
+
+def test_each_item_shows_its_own_ten_oldest_report_texts(board, moderator):
+    busy = CommentFactory(body="많이 신고된 댓글")
+    quiet = CommentFactory(body="한 번 신고된 댓글")
+    now = timezone.now()
+    for n in range(12):
+        ReportFactory(comment=busy, text=f"신고 {n}")
+        # Written in reverse: the last report made is the oldest, so ids do not give the order.
+        Report.objects.filter(text=f"신고 {n}").update(
+            created_at=now - timezone.timedelta(minutes=n)
+        )
+    ReportFactory(comment=quiet, text="마지막 신고")
+
+    page = soup(client_for(moderator).get("/moderation/reports/"))
+
+    shown = {
+        text(g.select_one(".report-item")): {
+            text(li).removeprefix("스팸/광고 ") for li in g.select(".report-texts li")
+        }
+        for g in page.select(".report-group")
+    }
+    assert shown == {
+        "댓글: 많이 신고된 댓글": {f"신고 {n}" for n in range(2, 12)},
+        "댓글: 한 번 신고된 댓글": {"마지막 신고"},
+    }
 
 
 @pytest.mark.parametrize("items", [1, 6])
@@ -295,12 +323,33 @@ def test_the_decision_takes_only_post_and_a_known_kind(people, comment):
     client = client_for(people["moderator"])
 
     assert client.get(decide_url(comment)).status_code == 405
+    assert client.post("/moderation/reports/").status_code == 405
     assert (
         client.post(f"/moderation/reports/user/{comment.pk}/", {"action": "remove"}).status_code
         == 404
     )
-    assert client.post(decide_url(comment), {"action": "explode", "days": "1"}).status_code == 400
+    bad = client.post(decide_url(comment), {"action": "explode", "days": "1"})
+    assert bad.status_code == 400
+    assert text(soup(bad).select_one(".error-code")) == "400"
     assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["remove", "dismiss"])
+def test_a_board_moderator_removes_or_dismisses_a_staff_members_reported_comment(
+    people, board, action
+):
+    # Only suspending staff is kept from a board's moderators, not the other decisions.
+    staff = UserFactory(username="직원", is_staff=True)
+    comment = CommentFactory(post=PostFactory(board=board), author__user=staff, body="직원 댓글")
+    ReportFactory(comment=comment)
+
+    response = client_for(people["board_moderator"]).post(
+        decide_url(comment), {"action": action, "days": "1"}
+    )
+
+    assert response.status_code == 302
+    assert Decision.objects.get().action == action
+    assert refresh(comment).is_removed is (action == "remove")
 
 
 def test_moderation_is_a_reserved_board_address():
@@ -320,6 +369,9 @@ def test_services_refuse_reports_of_removed_items(comment, moderator):
     )
 
     assert response.status_code == 403
+    assert text(soup(response).select_one("h1").find_next_sibling("p")) == (
+        "삭제된 항목은 신고할 수 없습니다."
+    )
     assert not Report.objects.exists()
 
 
@@ -401,3 +453,23 @@ def test_a_queue_decision_is_recorded_once_not_again_by_the_removal(comment, mod
 
     assert Decision.objects.count() == 1
     assert refresh(comment).is_removed
+
+
+def test_the_longest_texts_the_forms_take_are_kept_whole(comment, moderator):
+    reader = client_for(UserFactory(username="독자"))
+    reader.post(f"/comments/{comment.pk}/report/", {"reason": "other", "text": "가" * 500})
+
+    client_for(moderator).post(
+        decide_url(comment), {"action": "dismiss", "reason": "나" * 200, "days": "1"}
+    )
+
+    assert Report.objects.get().text == "가" * 500
+    assert Decision.objects.get().reason == "나" * 200
+
+
+def test_a_decision_without_a_reason_is_in_the_history_with_a_dash(comment, moderator):
+    ReportFactory(comment=comment)
+
+    reports.decide(action="dismiss", by=moderator, comment=refresh(comment))
+
+    assert LogEntry.objects.get(object_id=str(comment.pk)).change_message == ("신고 처리 (기각): -")

@@ -7,14 +7,17 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from board import reports
+from board import reports, services
+from board.limits import RateLimited
 from board.models import Board, Comment, Decision, Report
 from tests.factories import (
     CommentFactory,
+    PostFactory,
     ReportFactory,
     UserFactory,
 )
 from tests.pages import listing_rows, soup, text
+from tests.races import race
 from tests.reporting import (
     HIDDEN_COMMENT,
     HIDDEN_POST,
@@ -27,6 +30,11 @@ from tests.reporting import (
 from tests.test_fuzz import PAYLOADS, no_server_error
 
 pytestmark = pytest.mark.django_db
+
+
+def refusal(response):
+    """The error page's text under its title."""
+    return text(soup(response).select_one("h1").find_next_sibling("p"))
 
 
 # The reader's form ----------------------------------------------------------------------
@@ -73,6 +81,38 @@ def test_a_reader_reports_an_article_from_its_report_link(article):
     assert Report.objects.get().post == article
 
 
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_the_report_addresses_take_only_get_and_post(comment, article, method):
+    client = client_for(UserFactory(username="독자"))
+
+    for url in (f"/comments/{comment.pk}/report/", f"/{article.number}/report/"):
+        assert getattr(client, method)(url).status_code == 405
+    assert not Report.objects.exists()
+
+
+def test_the_default_boards_report_address_under_its_name_redirects_to_the_front_one(
+    article, settings
+):
+    client = client_for(UserFactory(username="독자"))
+
+    response = client.get(f"/{settings.BOARD_SLUG}/{article.number}/report/?from=list")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"/{article.number}/report/?from=list"
+
+
+def test_a_secret_articles_report_forms_say_it_is_secret(board, writer):
+    secret = PostFactory(title="비밀 문의", is_secret=True, author=services.author_for(writer))
+    comment = CommentFactory(post=secret, body="비밀 답변")
+    client = client_for(UserFactory(username="독자"))
+
+    for url in (f"/{secret.number}/report/", f"/comments/{comment.pk}/report/"):
+        response = client.post(url, {"reason": "spam"})
+        assert response.status_code == 403
+        assert text(soup(response).select_one("h1")) == "비밀글입니다"
+    assert not Report.objects.exists()
+
+
 def test_other_needs_a_text_and_nothing_is_stored_without_it(comment):
     client = client_for(UserFactory(username="독자"))
 
@@ -92,9 +132,13 @@ def test_a_reader_reports_an_item_once_and_is_told_so_the_second_time(comment):
     again = client.post(url, {"reason": "abuse"})
 
     assert again.status_code == 403
-    assert "이미 신고했습니다." in text(soup(again))
+    assert refusal(again) == "이미 신고했습니다."
     assert Report.objects.count() == 1
     assert refresh(comment).report_count == 1
+    # Another reader's report of the same comment is theirs to make.
+    other = client_for(UserFactory(username="다른독자")).post(url, {"reason": "abuse"})
+    assert other.status_code == 302
+    assert refresh(comment).report_count == 2
 
 
 def test_the_database_holds_one_report_per_reader_and_item(comment, article):
@@ -115,7 +159,15 @@ def test_no_report_link_on_ones_own_items_and_the_address_refuses_them(comment, 
 
     assert page.select_one(f"#comment-{comment.pk} a.comment-report") is None
     assert own.status_code == 403
-    assert "자기 댓글은 신고할 수 없습니다." in text(soup(own))
+    assert refusal(own) == "자기 댓글은 신고할 수 없습니다."
+    assert not Report.objects.exists()
+
+
+def test_ones_own_article_is_refused_with_its_own_message(article, writer):
+    own = client_for(writer).post(f"/{article.number}/report/", {"reason": "spam"})
+
+    assert own.status_code == 403
+    assert refusal(own) == "자기 글은 신고할 수 없습니다."
     assert not Report.objects.exists()
 
 
@@ -323,3 +375,52 @@ def test_the_board_admin_sets_the_auto_hide_threshold(board):
     assert text(page.select_one("label[for=id_report_hide_threshold]")).rstrip(":") == (
         "신고 자동 가림 기준"
     )
+
+
+@pytest.fixture
+def news(settings):
+    """The default board, made again if an earlier transactional test flushed it."""
+    return Board.objects.get_or_create(slug=settings.BOARD_SLUG, defaults={"name": "소식"})[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_readers_reports_arriving_together_are_counted_one_by_one(news, settings):
+    settings.REPORT_RATE_LIMITS = [(60, 1)]
+    reader = UserFactory(username="독자")
+    first, second = CommentFactory.create_batch(2)
+    outcomes = []
+
+    def send(comment):
+        def run():
+            try:
+                reports.report(reader, reason="spam", comment=comment)
+                outcomes.append("stored")
+            except RateLimited:
+                outcomes.append("limited")
+
+        return run
+
+    # The second waits on the first's lock on the account, then counts its report.
+    race(send(first), send(second))
+
+    assert outcomes == ["stored", "limited"]
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_stores_one_report_and_refuses_the_other(news):
+    reader = UserFactory(username="독자")
+    comment = CommentFactory()
+    outcomes = []
+
+    def send():
+        try:
+            reports.report(reader, reason="spam", comment=comment)
+            outcomes.append("stored")
+        except reports.ReportRefused as refusal:
+            outcomes.append(refusal.args[0])
+
+    race(send, send)
+
+    assert outcomes == ["stored", "이미 신고했습니다."]
+    assert refresh(comment).report_count == 1

@@ -4,6 +4,7 @@ end, lifting it, the history, the admin, and who may do what."""
 import threading
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db import connection, connections
 from django.test import Client
@@ -51,13 +52,18 @@ def suspended():
     return SuspensionFactory(user=UserFactory(username="정지된독자")).user
 
 
+def refusal(response):
+    """The login form's one error, as the reader reads it."""
+    return text(soup(response).select_one(".form-errors"))
+
+
 def test_login_is_refused_with_the_date_the_suspension_ends(suspended):
     until = timezone.localtime(Suspension.objects.get().until).strftime("%Y-%m-%d %H:%M")
 
     response = log_in("정지된독자")
 
     assert response.status_code == 200  # the form again, not a redirect into the site
-    assert f"이용이 정지된 계정입니다 ({until}까지)." in text(soup(response))
+    assert refusal(response) == f"이용이 정지된 계정입니다 ({until}까지)."
     assert "_auth_user_id" not in response.client.session
 
 
@@ -74,7 +80,7 @@ def test_admin_login_is_refused_too():
 def test_an_indefinite_suspension_says_so():
     SuspensionFactory(user=UserFactory(username="영구정지"), until=None)
 
-    assert "이용이 정지된 계정입니다 (기한 없음)." in text(soup(log_in("영구정지")))
+    assert refusal(log_in("영구정지")) == "이용이 정지된 계정입니다 (기한 없음)."
 
 
 def test_a_suspension_ends_after_its_period(suspended, monkeypatch):
@@ -134,15 +140,42 @@ def test_lifting_lets_them_back_in_and_keeps_the_history(suspended, moderator):
     listed = soup(client.get("/moderation/suspensions/"))
 
     response = client.post(f"/moderation/suspensions/{found.pk}/lift/")
+    lifted = soup(client.get(response["Location"]))
     again = client.post(f"/moderation/suspensions/{found.pk}/lift/")
 
     assert [text(td) for td in listed.select("td.suspended-user")] == ["정지된독자"]
     assert response["Location"] == "/moderation/suspensions/"
+    assert [text(li) for li in lifted.select(".messages li")] == ["이용 정지를 풀었습니다."]
     assert "이미 풀린 이용 정지입니다." in text(soup(client.get(again["Location"])))
     found.refresh_from_db()
     assert (found.lifted_by, found.lifted_at is not None) == (moderator, True)
     assert log_in("정지된독자").status_code == 302
     assert soup(client.get("/moderation/suspensions/")).select("td.suspended-user") == []
+
+
+def test_the_list_takes_only_get_and_a_lift_only_post(suspended, moderator):
+    client = client_for(moderator)
+    found = Suspension.objects.get()
+
+    assert client.post("/moderation/suspensions/").status_code == 405
+    assert client.get(f"/moderation/suspensions/{found.pk}/lift/").status_code == 405
+    assert suspension.active(suspended) == found  # a link followed lifts nothing
+
+
+def test_suspending_and_lifting_are_in_the_accounts_history_under_the_moderators_name(
+    suspended, moderator
+):
+    suspension.lift(Suspension.objects.get(), by=moderator)
+    suspension.suspend(suspended, by=moderator, days=1, reason="도배")
+    suspension.suspend(suspended, by=moderator, days=1)
+
+    history = LogEntry.objects.filter(object_id=str(suspended.pk)).order_by("pk")
+
+    assert [(e.user, e.change_message) for e in history] == [
+        (moderator, "이용 정지 해제"),
+        (moderator, "이용 정지: 도배"),
+        (moderator, "이용 정지: -"),
+    ]
 
 
 def test_a_later_suspension_counts_after_an_earlier_one_is_lifted(suspended, moderator):
@@ -259,6 +292,39 @@ def test_a_board_moderator_cannot_suspend_staff_from_a_report(people):
     assert refused.status_code == 403
     assert allowed.status_code == 302
     assert Suspension.objects.get().suspended_by == people["moderator"]
+
+
+def test_a_board_moderator_cannot_suspend_a_site_wide_moderator_from_a_report(people):
+    comment = CommentFactory(author__user=people["moderator"])
+    ReportFactory(comment=comment)
+    url = f"/moderation/reports/comment/{comment.pk}/"
+
+    response = client_for(people["board_moderator"]).post(url, {"action": "suspend", "days": "1"})
+
+    assert response.status_code == 403
+    assert not Suspension.objects.exists()
+
+
+def test_a_board_moderator_suspends_a_deactivated_former_staff_member_from_a_report(people):
+    # A deactivated account moderates nothing any more: it is suspended like a reader's.
+    former = UserFactory(username="전직기자", is_staff=True, is_active=False)
+    comment = CommentFactory(author__user=former)
+    ReportFactory(comment=comment)
+    url = f"/moderation/reports/comment/{comment.pk}/"
+
+    response = client_for(people["board_moderator"]).post(url, {"action": "suspend", "days": "1"})
+
+    assert response.status_code == 302
+    assert Suspension.objects.get().user == former
+
+
+def test_of_two_suspensions_the_login_names_the_one_that_lasts_longest(moderator):
+    reader = UserFactory(username="두번정지")
+    suspension.suspend(reader, by=moderator, days=3)
+    suspension.suspend(reader, by=moderator, days=None)
+    suspension.suspend(reader, by=moderator, days=7)
+
+    assert refusal(log_in("두번정지")) == "이용이 정지된 계정입니다 (기한 없음)."
 
 
 @pytest.mark.django_db(transaction=True)
