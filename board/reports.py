@@ -94,20 +94,33 @@ def _check_rate(user):
             raise RateLimited(seconds, limit)
 
 
+def close(*, action, by, reason="", post=None, comment=None):
+    """Close the item's open reports with a decision (who, what, why) and show the item again
+    (open count and hidden mark reset). The decision, or None when no report was open any more
+    (another moderator's decision came first): then nothing is kept. Used by decide, and by
+    services when an item is removed outside the queue."""
+    model, item, key = _item(post, comment)
+    decision = Decision.objects.create(action=action, moderator=by, reason=reason[:200], **key)
+    # The conditional UPDATE decides the race: a second moderator's waits for the first's
+    # transaction, then finds no open report and takes its own decision back.
+    if not Report.objects.open().filter(**key).update(decision=decision):
+        decision.delete()
+        return None
+    model.objects.filter(pk=item.pk).update(report_count=0, is_hidden=False)
+    item.report_count, item.is_hidden = 0, False
+    return decision
+
+
 @transaction.atomic
 def decide(*, action, by, reason="", post=None, comment=None, days=None):
     """A moderator's decision on the item's open reports: remove it (soft, as everywhere),
     dismiss them (the item stays, shown again if it was hidden), or remove it and suspend its
     author for ``days`` (None: until lifted). AlreadyDecided if no report is open any more."""
-    model, item, key = _item(post, comment)
+    item = comment if comment is not None else post
     reason = reason[:200]
-    decision = Decision.objects.create(action=action, moderator=by, reason=reason, **key)
-    # The conditional UPDATE decides the race: a second moderator's waits for the first's
-    # transaction, then finds no open report and rolls its own decision back.
-    if not Report.objects.open().filter(**key).update(decision=decision):
+    decision = close(action=action, by=by, reason=reason, post=post, comment=comment)
+    if decision is None:
         raise AlreadyDecided(_("이미 처리된 신고입니다."))
-    model.objects.filter(pk=item.pk).update(report_count=0, is_hidden=False)
-    item.report_count, item.is_hidden = 0, False
     if action in (Decision.Action.REMOVE, Decision.Action.SUSPEND):
         if comment is not None:
             services.remove_comment(comment, by=by, reason=reason)

@@ -390,15 +390,9 @@ def _close_reports(by, reason="", *, post=None, comment=None):
     """An item removed outside the report queue (its page, the desk, the admin) takes its open
     reports with it, decided as removed by whoever removed it: the queue keeps no reports a
     moderator would have to dismiss by hand. The queue's own decision closes them first."""
-    model, item = (Post, post) if comment is None else (Comment, comment)
-    key = {model._meta.model_name: item}
-    decision = Decision.objects.create(
-        action=Decision.Action.REMOVE, moderator=by, reason=reason[:200], **key
-    )
-    if Report.objects.open().filter(**key).update(decision=decision):
-        model.objects.filter(pk=item.pk).update(report_count=0, is_hidden=False)
-    else:
-        decision.delete()  # another moderator's decision came first
+    from . import reports  # reports imports services: here, not at the top
+
+    reports.close(action=Decision.Action.REMOVE, by=by, reason=reason, post=post, comment=comment)
 
 
 def _count_in_block(listing, start, delta):
