@@ -57,12 +57,17 @@ def record(user, obj, message):
         LogEntry.objects.log_actions(user.pk, [obj], CHANGE, change_message=message)
 
 
+def author_name(user):
+    """The name a login account's author profile is made with."""
+    # A full name may be first + last name (150 each): keep what fits the column.
+    return (user.get_full_name() or user.get_username())[: Author.name.field.max_length]
+
+
 def author_for(user):
     """The author profile of a login account, made from its name on first use."""
     author = Author.objects.filter(user=user).first()
     if author is None:
-        # A full name may be first + last name (150 each): keep what fits the column.
-        name = (user.get_full_name() or user.get_username())[: Author.name.field.max_length]
+        name = author_name(user)
         author, _created = Author.objects.get_or_create(user=user, defaults={"name": name})
     return author
 

@@ -393,8 +393,7 @@ class PostAdmin(ValidLookupsMixin, admin.ModelAdmin):
         post = form.instance
         if not post.author_id:  # as save_model would, without making an author row
             post.author = Author.objects.filter(user=request.user).first() or Author(
-                name=request.user.get_full_name() or request.user.get_username(),
-                user=request.user,
+                name=services.author_name(request.user), user=request.user
             )
         post.author_name = post.author.name
         post.author_is_staff = post.author.user is not None and post.author.user.is_staff
