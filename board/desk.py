@@ -271,7 +271,7 @@ def desk_action(request):
     comments, suspend an account. Post/Redirect/Get, with a message saying what was done."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("board:desk"))
-    if not moderation.boards(request.user):
+    if not moderates_any(request.user):
         raise PermissionDenied
     back = desk_back(request)
     action = request.POST.get("action")
